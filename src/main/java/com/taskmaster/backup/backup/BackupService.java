@@ -1,0 +1,226 @@
+package com.taskmaster.backup.backup;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.PgProcess;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.postgres.PgVersion;
+import com.taskmaster.backup.postgres.SnapshotSession;
+import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.repository.NoSuchObjectException;
+import com.taskmaster.backup.repository.ObjectExistsException;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.ObjectWriter;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Redactor;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Takes one backup. The whole pipeline is {@link #dumpAndStore}: read it top to bottom.
+ *
+ * <pre>
+ *   snapshot (REPEATABLE READ, exported) ──► pg_dump --snapshot -Fc -Z0 ──► zstd ──► Encryption SDK ──► SHA-256 ──► repository
+ *        └─► exact row count of every table, in the same snapshot, on a second thread ─────────────────────► manifest (last)
+ * </pre>
+ */
+public final class BackupService {
+    private static final Logger LOG = Logger.getLogger(BackupService.class);
+    public static final int ZSTD_LEVEL = 1;
+    /** Stop the dump this long before the invocation's deadline, so the failure is cleaned up and reported. */
+    public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
+    private static final byte[] ARCHIVE_MAGIC = {'P', 'G', 'D', 'M', 'P'};
+    private static final int BUFFER = 256 * 1024;
+
+    private final Repository repository;
+    private final Envelope envelope;
+    private final PgTools tools;
+    private final Clock clock;
+
+    public BackupService(Repository repository, Envelope envelope, PgTools tools, Clock clock) {
+        this.repository = repository;
+        this.envelope = envelope;
+        this.tools = tools;
+        this.clock = clock;
+    }
+
+    /**
+     * @param deadline when the caller will be killed (Lambda's timeout), or null
+     * @throws BackupFailedException when anything fails; nothing is then committed
+     */
+    public BackupResult run(BackupRequest request, DbCredentials db, String requestId, Instant deadline) {
+        Instant start = clock.instant();
+        BackupId id = request.backupId(start);
+        if (request.trigger().isScheduled()) {
+            Optional<Manifest> existing = readManifest(id);
+            if (existing.isPresent()) {
+                LOG.infof("backup %s already exists: scheduled event delivered again, nothing to do", id);
+                return BackupResult.of(existing.get(), repository.uriOf(ObjectKey.of(existing.get().data().key())),
+                        repository.uriOf(Layout.manifest(id)), 0, true);
+            }
+        }
+        try {
+            Manifest manifest = dumpAndStore(id, request, db, requestId, start, deadline);
+            long ms = Duration.between(start, clock.instant()).toMillis();
+            ObjectKey manifestKey = Layout.manifest(id);
+            try {
+                repository.putIfAbsent(manifestKey, manifest.toJson());
+            } catch (ObjectExistsException e) {
+                if (request.trigger().isScheduled()) {
+                    LOG.warnf("backup %s was completed concurrently by another invocation; data object %s is left for prune",
+                            id, manifest.data().key());
+                    Manifest winner = readManifest(id).orElseThrow(() -> e);
+                    return BackupResult.of(winner, repository.uriOf(ObjectKey.of(winner.data().key())),
+                            repository.uriOf(manifestKey), ms, true);
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("data object " + manifest.data().key()
+                        + " was stored but its manifest could not be written, so the backup does not exist"
+                        + " (prune removes the data object): " + e.getMessage(), e);
+            }
+            LOG.infof("backup %s committed: %d bytes plain, %d stored, %d tables, %d ms", id,
+                    manifest.data().plainBytes(), manifest.data().storedBytes(), manifest.tables().size(), ms);
+            return BackupResult.of(manifest, repository.uriOf(ObjectKey.of(manifest.data().key())),
+                    repository.uriOf(manifestKey), ms, false);
+        } catch (RuntimeException e) {
+            throw new BackupFailedException("backup " + id + " of database " + db.database() + " failed: "
+                    + Redactor.redact(e.getMessage()), Redactor.scrub(e));
+        }
+    }
+
+    private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
+                                  Instant start, Instant deadline) {
+        PgVersion pgDumpVersion = tools.version("pg_dump");
+        Map<String, String> context = encryptionContext(db.database(), id);
+        ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
+        ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("deadline"));
+        try (SnapshotSession snapshot = SnapshotSession.open(db)) {
+            PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
+            Repository target = repository instanceof S3Repository s3 ? s3.withPartSizeHint(snapshot.databaseBytes()) : repository;
+            Future<List<TableFingerprint>> fingerprints = counter.submit(snapshot::fingerprintTables);
+
+            try (ObjectWriter writer = target.create(dataKey);
+                 PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
+                         "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db)) {
+                if (deadline != null) {
+                    long delay = Duration.between(clock.instant(), deadline.minus(DEADLINE_MARGIN)).toMillis();
+                    watchdog.schedule(() -> dump.kill("stopped " + DEADLINE_MARGIN.toSeconds()
+                            + " s before the invocation's deadline"), Math.max(0, delay), TimeUnit.MILLISECONDS);
+                }
+                CountingDigestStream sink = new CountingDigestStream(writer.stream());
+                long plainBytes;
+                try (OutputStream compressed = new ZstdOutputStream(envelope.encrypt(sink, context), ZSTD_LEVEL)
+                        .setChecksum(true)) {
+                    plainBytes = pump(dump, compressed);
+                }
+                int exit = dump.waitFor(60, TimeUnit.SECONDS);
+                if (exit != 0 || dump.killedBecause() != null) {
+                    throw new IllegalStateException(dump.failure(exit));
+                }
+                List<TableFingerprint> tables = await(fingerprints);
+                writer.commit();
+                return new Manifest(Manifest.FORMAT_VERSION, id,
+                        new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
+                        pgDumpVersion.text(), start, clock.instant(),
+                        new Manifest.DataObject(dataKey.value(), plainBytes, sink.count(), sink.sha256Hex()),
+                        new Manifest.Compression("zstd", ZSTD_LEVEL),
+                        new Manifest.Encryption("aws-encryption-sdk", Envelope.ALGORITHM.name(), Envelope.FRAME_SIZE,
+                                envelope.providerId(), envelope.keyId(), context),
+                        tables, request.label(), request.reason(), request.trigger(), requestId);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("streaming the dump failed: " + e.getMessage(), e);
+        } finally {
+            watchdog.shutdownNow();
+            counter.shutdownNow();
+        }
+    }
+
+    /** Copies pg_dump's stdout into the pipeline; refuses a stream that is not a custom-format archive. */
+    private static long pump(PgProcess dump, OutputStream out) throws IOException {
+        InputStream in = dump.stdout();
+        byte[] buf = new byte[BUFFER];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            if (total < ARCHIVE_MAGIC.length) {
+                checkMagic(buf, n, total, dump);
+            }
+            out.write(buf, 0, n);
+            total += n;
+        }
+        if (total < ARCHIVE_MAGIC.length) {
+            dump.waitFor(60, TimeUnit.SECONDS);
+            throw new IOException(dump.failure(dump.waitFor(1, TimeUnit.SECONDS)) + " (no archive written)");
+        }
+        return total;
+    }
+
+    private static void checkMagic(byte[] buf, int n, long offset, PgProcess dump) throws IOException {
+        for (int i = 0; i < n && offset + i < ARCHIVE_MAGIC.length; i++) {
+            if (buf[i] != ARCHIVE_MAGIC[(int) offset + i]) {
+                throw new IOException("pg_dump's output is not a custom-format archive (starts with "
+                        + Arrays.toString(Arrays.copyOf(buf, Math.min(n, 8))) + ")");
+            }
+        }
+    }
+
+    private static List<TableFingerprint> await(Future<List<TableFingerprint>> f) {
+        try {
+            return f.get(1, TimeUnit.HOURS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException r ? r : new IllegalStateException(c.getMessage(), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while counting rows", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("counting rows took over an hour", e);
+        }
+    }
+
+    private Optional<Manifest> readManifest(BackupId id) {
+        try {
+            return Optional.of(Manifest.fromJson(repository.read(Layout.manifest(id))));
+        } catch (NoSuchObjectException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("manifest of " + id + " exists but cannot be parsed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ids only, never secrets: KMS logs the context in clear in CloudTrail. */
+    public static Map<String, String> encryptionContext(String database, BackupId id) {
+        return Map.of("purpose", "taskmaster-backup", "database", database, "backupId", id.value());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

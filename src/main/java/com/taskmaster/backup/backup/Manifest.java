@@ -1,0 +1,91 @@
+package com.taskmaster.backup.backup;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.support.Json;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The commit point of a backup (JSON at {@code manifests/<backupId>.json}): written last, only once the
+ * data object is complete, and everything else trusts manifests only. docs/FORMAT.md documents each field.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(
+        int formatVersion,
+        BackupId backupId,
+        Database database,
+        String pgDumpVersion,
+        Instant startedAt,
+        Instant finishedAt,
+        DataObject data,
+        Compression compression,
+        Encryption encryption,
+        List<TableFingerprint> tables,
+        String label,
+        String reason,
+        Trigger trigger,
+        String requestId) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("unsupported manifest format version " + formatVersion);
+        }
+        Objects.requireNonNull(backupId, "backupId");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(encryption, "encryption");
+        Objects.requireNonNull(trigger, "trigger");
+        tables = List.copyOf(Objects.requireNonNull(tables, "tables"));
+    }
+
+    /** The database backed up: name and server, never credentials. */
+    public record Database(String name, String host, int port, String serverVersion) {
+    }
+
+    /** The stored object: repository key, sizes before compression and as stored, SHA-256 (hex) of the stored bytes. */
+    public record DataObject(String key, long plainBytes, long storedBytes, String sha256) {
+        public DataObject {
+            Objects.requireNonNull(key, "key");
+            if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits");
+            }
+        }
+    }
+
+    /** {@code zstd}, level. The plain stream is a pg_dump custom-format archive written with {@code --compress=0}. */
+    public record Compression(String algorithm, int level) {
+    }
+
+    /**
+     * AWS Encryption SDK message: algorithm suite, frame size, the wrapping key (provider {@code aws-kms} and a key
+     * ARN, or the local provider and key name) and the encryption context, which must match on decryption.
+     */
+    public record Encryption(String format, String algorithm, int frameSize, String keyProvider, String keyId,
+                             Map<String, String> encryptionContext) {
+        public Encryption {
+            encryptionContext = Map.copyOf(encryptionContext);
+        }
+    }
+
+    public byte[] toJson() {
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize manifest " + backupId, e);
+        }
+    }
+
+    public static Manifest fromJson(byte[] json) throws IOException {
+        return Json.MAPPER.readValue(json, Manifest.class);
+    }
+}

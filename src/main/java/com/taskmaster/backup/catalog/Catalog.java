@@ -1,0 +1,52 @@
+package com.taskmaster.backup.catalog;
+
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.repository.NoSuchObjectException;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.Repository;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the complete backups of a repository: one per manifest, newest first. */
+public final class Catalog {
+    private final Repository repository;
+
+    public Catalog(Repository repository) {
+        this.repository = repository;
+    }
+
+    /** The manifests, newest first, and the manifest keys that could not be read (reported, never trusted). */
+    public record Listing(List<Manifest> backups, List<String> unreadable) {
+    }
+
+    public Listing list() {
+        List<Manifest> backups = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {
+            Optional<BackupId> id = Layout.idOfManifest(info.key());
+            if (id.isEmpty()) {
+                continue;
+            }
+            try {
+                Manifest m = Manifest.fromJson(repository.read(info.key()));
+                if (!m.backupId().equals(id.get())) {
+                    unreadable.add(info.key() + ": names backup " + m.backupId());
+                    continue;
+                }
+                backups.add(m);
+            } catch (NoSuchObjectException e) {
+                // removed between listing and reading
+            } catch (IOException | IllegalArgumentException e) {
+                unreadable.add(info.key() + ": " + e.getMessage());
+            }
+        }
+        backups.sort(Comparator.comparing(Manifest::backupId).reversed());
+        return new Listing(List.copyOf(backups), List.copyOf(unreadable));
+    }
+}

@@ -1,0 +1,83 @@
+package com.taskmaster.backup.crypto;
+
+import com.amazonaws.encryptionsdk.jce.JceMasterKey;
+
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * A local 256-bit wrapping key in a file (32 raw bytes, mode 0600), for local runs without KMS. Created
+ * with a fresh random key when the file does not exist; refused when others may read it.
+ */
+public final class LocalKeys {
+    /** The Encryption SDK provider id recorded in each message's encrypted data key. */
+    public static final String PROVIDER_ID = "taskmaster-backup-local";
+    public static final int KEY_BYTES = 32;
+
+    private LocalKeys() {
+    }
+
+    public static Envelope open(Path file) {
+        byte[] key = loadOrCreate(file);
+        String name = "local-" + fingerprint(key);
+        JceMasterKey master = JceMasterKey.getInstance(new SecretKeySpec(key, "AES"), PROVIDER_ID, name, "AES/GCM/NoPadding");
+        return new Envelope(master, PROVIDER_ID, name);
+    }
+
+    static byte[] loadOrCreate(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                create(file);
+            }
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            for (PosixFilePermission p : perms) {
+                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
+                    throw new CryptoException("key file " + file + " is accessible to other users (mode "
+                            + PosixFilePermissions.toString(perms) + "): run chmod 600 " + file);
+                }
+            }
+            byte[] key = Files.readAllBytes(file);
+            if (key.length != KEY_BYTES) {
+                throw new CryptoException("key file " + file + " holds " + key.length + " bytes; a local key is exactly "
+                        + KEY_BYTES + " random bytes");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new CryptoException("cannot read key file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void create(Path file) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        byte[] key = new byte[KEY_BYTES];
+        new SecureRandom().nextBytes(key);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException raced) {
+            return; // another process created it first: use theirs
+        }
+        Files.write(file, key, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+    }
+
+    /** First 16 hex digits of SHA-256 of the key: names the key without revealing it. */
+    static String fingerprint(byte[] key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

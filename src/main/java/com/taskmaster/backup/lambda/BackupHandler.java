@@ -1,0 +1,42 @@
+package com.taskmaster.backup.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.taskmaster.backup.alert.Metrics;
+import com.taskmaster.backup.backup.BackupRequest;
+import com.taskmaster.backup.backup.BackupResult;
+import com.taskmaster.backup.postgres.DbCredentials;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+
+/** {@code backup}: manual ({@code {"label": ..., "reason": ...}}) or scheduled; returns the new backup's summary. */
+@Named("backup")
+public class BackupHandler implements RequestHandler<Object, BackupResult> {
+    @Inject
+    Services services;
+    @Inject
+    Invocations invocations;
+
+    @Override
+    public BackupResult handleRequest(Object event, Context context) {
+        return invocations.run("backup", context, scope -> {
+            BackupRequest request = BackupRequest.fromEvent(Events.object(event));
+            DbCredentials db = services.sourceDatabase();
+            scope.database(db.database());
+            try {
+                BackupResult result = services.backupService().run(request, db, scope.requestId(), scope.deadline());
+                if (!result.duplicate()) {
+                    services.metrics().emit(db.database(), Metrics.of("BackupSuccess", 1, "Count",
+                            "BackupStoredBytes", result.storedBytes(), "Bytes", "BackupPlainBytes", result.plainBytes(), "Bytes",
+                            "BackupDuration", result.durationMs() / 1000.0, "Seconds"));
+                }
+                return result;
+            } catch (RuntimeException e) {
+                services.metrics().emit(db.database(), Metrics.of("BackupFailure", 1, "Count"));
+                throw e;
+            }
+        });
+    }
+
+}

@@ -1,0 +1,91 @@
+package com.taskmaster.backup.lambda;
+
+import com.taskmaster.backup.alert.Alerter;
+import com.taskmaster.backup.alert.Metrics;
+import com.taskmaster.backup.backup.BackupService;
+import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.config.BackupConfig;
+import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.repository.Repositories;
+import com.taskmaster.backup.repository.Repository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+import java.time.Clock;
+
+/**
+ * Builds the services from configuration, lazily: an AWS client is created only when the configuration
+ * asks for it, so local runs (file repository, local key, stderr alerts) need no AWS settings at all.
+ */
+@ApplicationScoped
+public class Services {
+    @Inject
+    BackupConfig config;
+    @Inject
+    Instance<S3Client> s3;
+    @Inject
+    Instance<KmsClient> kms;
+    @Inject
+    Instance<SnsClient> sns;
+
+    private volatile Repository repository;
+
+    public Repository repository() {
+        if (repository == null) {
+            repository = Repositories.open(config.repository().orElse(null), s3::get);
+        }
+        return repository;
+    }
+
+    public Alerter alerter() {
+        return Alerter.open(config.alertTopic(), sns::get);
+    }
+
+    public Metrics metrics() {
+        return new Metrics(System.out, Clock.systemUTC());
+    }
+
+    public BackupService backupService() {
+        return new BackupService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC());
+    }
+
+    public Catalog catalog() {
+        return new Catalog(repository());
+    }
+
+    /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */
+    public DbCredentials sourceDatabase() {
+        if (config.dbUrl().isPresent() && config.dbSecretArn().isPresent()) {
+            throw new IllegalArgumentException("set BACKUP_DB_URL or BACKUP_DB_SECRET_ARN, not both");
+        }
+        if (config.dbUrl().isPresent()) {
+            return DbCredentials.fromUrl(config.dbUrl().get());
+        }
+        if (config.dbSecretArn().isPresent()) {
+            return fromSecret(config.dbSecretArn().get());
+        }
+        throw new IllegalArgumentException("no database configured: set BACKUP_DB_URL (postgresql://...) or BACKUP_DB_SECRET_ARN");
+    }
+
+    static DbCredentials fromSecret(String secretId) {
+        // No Quarkiverse extension for Secrets Manager resolves here: the plain SDK client, same HTTP client as the others.
+        // It honours AWS_REGION and AWS_ENDPOINT_URL(_SECRETS_MANAGER) like every SDK client.
+        try (SecretsManagerClient client = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder().build()).build()) {
+            String secret = client.getSecretValue(b -> b.secretId(secretId)).secretString();
+            return DbCredentials.fromSecret(secret, secretId);
+        } catch (SdkException e) {
+            throw new IllegalStateException("cannot read database secret " + secretId + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package com.taskmaster.backup.repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A repository in a local directory ({@code file:///path}), for local runs and on-premises copies.
+ * Writes go to a hidden temporary file in the target directory, are fsynced, then published with a
+ * hard link, which fails atomically if the target exists (a rename would silently replace it).
+ */
+public final class FileRepository implements Repository {
+    private static final String TEMP_PREFIX = ".tmp-";
+    private final Path root;
+
+    public FileRepository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot create repository directory " + this.root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String uri() {
+        return "file://" + root;
+    }
+
+    @Override
+    public String uriOf(ObjectKey key) {
+        return "file://" + path(key);
+    }
+
+    private Path path(ObjectKey key) {
+        return root.resolve(key.value());
+    }
+
+    @Override
+    public ObjectWriter create(ObjectKey key) {
+        Path target = path(key);
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "." + UUID.randomUUID());
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // non-POSIX file system: nothing to tighten
+            }
+            return new FileWriter(key, target, temp, channel);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot start writing " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void putIfAbsent(ObjectKey key, byte[] content) {
+        try (ObjectWriter w = create(key)) {
+            w.stream().write(content);
+            w.commit();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot write " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputStream open(ObjectKey key) {
+        try {
+            return Files.newInputStream(path(key));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException("no object " + uriOf(key));
+        } catch (IOException e) {
+            throw new RepositoryException("cannot open " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(ObjectKey key) {
+        Path p = path(key);
+        try {
+            if (!Files.isRegularFile(p)) {
+                return Optional.empty();
+            }
+            return Optional.of(new ObjectInfo(key, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot stat " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        ObjectKey.checkPrefix(prefix);
+        // Walk the deepest directory the prefix names completely, then filter by the full prefix.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
+            return List.of();
+        }
+        List<ObjectInfo> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                if (!rel.startsWith(prefix) || isHidden(rel)) {
+                    continue;
+                }
+                try {
+                    out.add(new ObjectInfo(ObjectKey.of(rel), Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+                } catch (NoSuchFileException gone) {
+                    // deleted while listing
+                }
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot list " + uri() + "/" + prefix + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(ObjectInfo::key));
+        return out;
+    }
+
+    private static boolean isHidden(String rel) {
+        for (String segment : rel.split("/")) {
+            if (segment.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private final class FileWriter implements ObjectWriter {
+        private final ObjectKey key;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream stream;
+        private boolean done;
+
+        FileWriter(ObjectKey key, Path target, Path temp, FileChannel channel) {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.stream = Channels.newOutputStream(channel);
+        }
+
+        @Override
+        public OutputStream stream() {
+            return stream;
+        }
+
+        @Override
+        public void commit() {
+            if (done) {
+                throw new IllegalStateException("writer of " + key + " already finished");
+            }
+            try {
+                channel.force(true);
+                channel.close();
+                Files.createLink(target, temp);
+                Files.delete(temp);
+                done = true;
+                syncDirectory(target.getParent());
+            } catch (FileAlreadyExistsException e) {
+                abort();
+                throw new ObjectExistsException("refusing to overwrite existing object " + uriOf(key));
+            } catch (IOException e) {
+                abort();
+                throw new RepositoryException("cannot commit " + uriOf(key) + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing for deletion
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                throw new RepositoryException("cannot remove temporary file " + temp + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot fsync a directory; the link itself is durable enough there
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package com.taskmaster.backup.repository;
+
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** Opens a repository from its URI: {@code s3://bucket[/prefix]} or {@code file:///absolute/path}. */
+public final class Repositories {
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+    private Repositories() {
+    }
+
+    public static Repository open(String uri, Supplier<S3Client> s3) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("BACKUP_REPOSITORY is not set: expected s3://bucket/prefix or file:///path");
+        }
+        if (uri.startsWith("s3://")) {
+            String rest = uri.substring(5);
+            int slash = rest.indexOf('/');
+            String bucket = slash < 0 ? rest : rest.substring(0, slash);
+            String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+            while (prefix.endsWith("/")) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+            }
+            if (!BUCKET.matcher(bucket).matches()) {
+                throw new IllegalArgumentException("invalid bucket name in BACKUP_REPOSITORY '" + uri + "'");
+            }
+            try {
+                if (!prefix.isEmpty()) {
+                    ObjectKey.of(prefix);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid prefix in BACKUP_REPOSITORY '" + uri + "': " + e.getMessage());
+            }
+            return new S3Repository(s3.get(), bucket, prefix, 0);
+        }
+        if (uri.startsWith("file:")) {
+            URI parsed = URI.create(uri);
+            if (parsed.getPath() == null || !parsed.getPath().startsWith("/")
+                    || (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty())) {
+                throw new IllegalArgumentException("invalid BACKUP_REPOSITORY '" + uri + "': expected file:///absolute/path");
+            }
+            return new FileRepository(Path.of(parsed.getPath()));
+        }
+        throw new IllegalArgumentException("unsupported BACKUP_REPOSITORY '" + uri + "': expected s3://bucket/prefix or file:///path");
+    }
+}

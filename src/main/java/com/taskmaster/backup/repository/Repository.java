@@ -1,0 +1,51 @@
+package com.taskmaster.backup.repository;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A flat store of immutable objects under one root ({@code s3://bucket/prefix} or {@code file:///path}).
+ *
+ * <p>Contract, shared by every implementation and checked by {@code RepositoryContractTest}:
+ * <ul>
+ *   <li>Keys are relative, '/'-separated, each segment starting with a letter or digit
+ *       ({@link ObjectKey}): nothing can address anything outside the root.</li>
+ *   <li>An object written with {@link #create} is invisible until {@link ObjectWriter#commit()} returns;
+ *       after {@link ObjectWriter#abort()} (or a crash) no trace is visible to {@link #list} or {@link #open}.</li>
+ *   <li>No write ever replaces an existing object: {@link ObjectExistsException} instead.</li>
+ *   <li>{@link #list} returns committed objects only, sorted by key.</li>
+ * </ul>
+ */
+public interface Repository {
+
+    /** The repository's URI, as configured: {@code s3://bucket/prefix} or {@code file:///path}. */
+    String uri();
+
+    /** The URI of one object, for results and messages. */
+    String uriOf(ObjectKey key);
+
+    /** Starts a streamed write of a new object; nothing is visible until commit. */
+    ObjectWriter create(ObjectKey key);
+
+    /** Writes a small object at once, only if no object has that key. */
+    void putIfAbsent(ObjectKey key, byte[] content) throws ObjectExistsException;
+
+    /** Opens a committed object; {@link NoSuchObjectException} when absent. */
+    InputStream open(ObjectKey key) throws NoSuchObjectException;
+
+    /** Reads a small object whole. */
+    default byte[] read(ObjectKey key) throws NoSuchObjectException {
+        try (InputStream in = open(key)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new RepositoryException("cannot read " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Size and time of a committed object, or empty. */
+    Optional<ObjectInfo> stat(ObjectKey key);
+
+    /** Committed objects whose key starts with {@code prefix} (a key prefix such as {@code "manifests/"}), sorted by key. */
+    List<ObjectInfo> list(String prefix);
+}

@@ -1,0 +1,202 @@
+package com.taskmaster.backup.repository;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Streams an object of unknown length into S3 as a multipart upload: parts are sent while the data is
+ * still being produced, one part uploading on a background thread while the next one fills, so memory
+ * stays at about two parts. The upload is completed with {@code If-None-Match: *} (never overwrite) and
+ * aborted on any failure, so no open upload or partial object is left behind.
+ *
+ * <p>Why not the SDK's multipart client: it uses one fixed part size (which would have to be ~110 MiB
+ * to reach 1 TiB, i.e. ~220 MiB of buffers for every backup) and does not expose the conditional
+ * completion; this class is the small remainder of that work.
+ */
+final class S3MultipartWriter implements ObjectWriter {
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final String uri;
+    private final PartSizes sizes;
+    private final ExecutorService uploader;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private final PartStream stream = new PartStream();
+    private String uploadId;
+    private Future<CompletedPart> inFlight;
+    private byte[] inFlightBuffer;
+    private byte[] spare; // a buffer whose part has been sent, reused for the next part
+    private boolean finished;
+
+    S3MultipartWriter(S3Client s3, String bucket, String key, String uri, PartSizes sizes) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.uri = uri;
+        this.sizes = sizes;
+        this.uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "s3-part-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
+                    .bucket(bucket).key(key).build()).uploadId();
+        } catch (SdkException e) {
+            uploader.shutdownNow();
+            throw new RepositoryException("cannot start upload of " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public OutputStream stream() {
+        return stream;
+    }
+
+    @Override
+    public void commit() {
+        if (finished) {
+            throw new IllegalStateException("upload of " + uri + " already finished");
+        }
+        try {
+            stream.sendCurrent(true);
+            awaitInFlight();
+            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
+                    .bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+                    .build());
+            finished = true;
+            uploader.shutdown();
+        } catch (S3Exception e) {
+            abort();
+            if (S3Repository.isConditionFailure(e)) {
+                throw new ObjectExistsException("refusing to overwrite existing object " + uri);
+            }
+            throw new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e);
+        } catch (IOException | SdkException e) {
+            abort();
+            throw new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        uploader.shutdownNow();
+        try {
+            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(bucket).key(key).uploadId(uploadId).build());
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot abort upload " + uploadId + " of " + uri
+                    + " (the bucket's lifecycle rule removes it after a day): " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitInFlight() throws IOException {
+        if (inFlight == null) {
+            return;
+        }
+        try {
+            parts.add(inFlight.get());
+            spare = inFlightBuffer;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while uploading " + uri, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("part upload to " + uri + " failed: " + cause.getMessage(), cause);
+        } finally {
+            inFlight = null;
+            inFlightBuffer = null;
+        }
+    }
+
+    private CompletedPart upload(int number, byte[] data, int length) {
+        UploadPartResponse r = s3.uploadPart(UploadPartRequest.builder()
+                        .bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length).build(),
+                RequestBody.fromInputStream(new ByteArrayInputStream(data, 0, length), length));
+        return CompletedPart.builder().partNumber(number).eTag(r.eTag()).build();
+    }
+
+    /** Fills one part buffer at a time and hands full parts to the uploader. */
+    private final class PartStream extends OutputStream {
+        private byte[] buffer;
+        private int filled;
+        private int partNumber = 1;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (finished) {
+                throw new IOException("upload of " + uri + " is finished");
+            }
+            while (len > 0) {
+                if (buffer == null) {
+                    allocate();
+                }
+                int n = Math.min(len, buffer.length - filled);
+                System.arraycopy(b, off, buffer, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
+                if (filled == buffer.length) {
+                    sendCurrent(false);
+                }
+            }
+        }
+
+        private void allocate() throws IOException {
+            if (partNumber > PartSizes.MAX_PARTS) {
+                throw new IOException("object " + uri + " exceeds S3's 10,000 parts");
+            }
+            int size = (int) Math.min(Integer.MAX_VALUE - 64, sizes.sizeOf(partNumber));
+            buffer = spare != null && spare.length == size ? spare : new byte[size];
+            spare = null;
+            filled = 0;
+        }
+
+        /** Sends the current buffer; the last part may be small (or the only part empty). */
+        void sendCurrent(boolean last) throws IOException {
+            if (buffer == null) {
+                if (!last || partNumber > 1) {
+                    return;
+                }
+                allocate(); // an empty object still needs one part
+            }
+            awaitInFlight(); // at most one part in flight: bounded memory
+            byte[] data = buffer;
+            int length = filled;
+            int number = partNumber++;
+            inFlight = uploader.submit(() -> upload(number, data, length));
+            inFlightBuffer = data;
+            buffer = null;
+            filled = 0;
+        }
+    }
+}

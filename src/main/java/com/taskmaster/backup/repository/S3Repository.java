@@ -1,0 +1,143 @@
+package com.taskmaster.backup.repository;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A repository in an S3 bucket under a prefix ({@code s3://bucket/prefix}). Large objects are written
+ * by {@link S3MultipartWriter}; every write is conditional ({@code If-None-Match: *}) so nothing is
+ * ever overwritten, even by a concurrent writer.
+ */
+public final class S3Repository implements Repository {
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix; // "" or ends with '/'
+    private final long partSizeHint;
+
+    /**
+     * @param partSizeHint expected size of the largest object in bytes (e.g. the database size), used to size
+     *                     multipart parts so that 10,000 parts suffice; 0 when unknown
+     */
+    public S3Repository(S3Client s3, String bucket, String prefix, long partSizeHint) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix.isEmpty() ? "" : ObjectKey.checkPrefix(prefix.endsWith("/") ? prefix : prefix + "/");
+        this.partSizeHint = partSizeHint;
+    }
+
+    public S3Repository withPartSizeHint(long expectedObjectBytes) {
+        return new S3Repository(s3, bucket, prefix, expectedObjectBytes);
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    String fullKey(ObjectKey key) {
+        return prefix + key.value();
+    }
+
+    @Override
+    public String uri() {
+        return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix.substring(0, prefix.length() - 1));
+    }
+
+    @Override
+    public String uriOf(ObjectKey key) {
+        return "s3://" + bucket + "/" + fullKey(key);
+    }
+
+    @Override
+    public ObjectWriter create(ObjectKey key) {
+        return new S3MultipartWriter(s3, bucket, fullKey(key), uriOf(key), PartSizes.forExpectedBytes(partSizeHint));
+    }
+
+    @Override
+    public void putIfAbsent(ObjectKey key, byte[] content) {
+        try {
+            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(fullKey(key)).ifNoneMatch("*").build(),
+                    RequestBody.fromBytes(content));
+        } catch (S3Exception e) {
+            if (isConditionFailure(e)) {
+                throw new ObjectExistsException("refusing to overwrite existing object " + uriOf(key));
+            }
+            throw failure("write", key, e);
+        } catch (SdkException e) {
+            throw failure("write", key, e);
+        }
+    }
+
+    static boolean isConditionFailure(S3Exception e) {
+        // 412: the object exists; 409: a concurrent conditional write to the same key is in progress.
+        return e.statusCode() == 412 || e.statusCode() == 409;
+    }
+
+    @Override
+    public InputStream open(ObjectKey key) {
+        try {
+            return s3.getObject(GetObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException("no object " + uriOf(key));
+        } catch (SdkException e) {
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(ObjectKey key) {
+        try {
+            HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("stat", key, e);
+        } catch (SdkException e) {
+            throw failure("stat", key, e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String keyPrefix) {
+        ObjectKey.checkPrefix(keyPrefix);
+        List<ObjectInfo> out = new ArrayList<>();
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                    .bucket(bucket).prefix(prefix + keyPrefix).build()).contents()) {
+                String rel = o.key().substring(prefix.length());
+                ObjectKey key;
+                try {
+                    key = ObjectKey.of(rel);
+                } catch (IllegalArgumentException foreign) {
+                    continue; // not written by us: never surfaced, never touched
+                }
+                out.add(new ObjectInfo(key, o.size(), o.lastModified()));
+            }
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + e.getMessage(), e);
+        }
+        out.sort(java.util.Comparator.comparing(ObjectInfo::key));
+        return out;
+    }
+
+    private RepositoryException failure(String what, ObjectKey key, SdkException e) {
+        return new RepositoryException("cannot " + what + " " + uriOf(key) + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,2 @@
+/** Small cross-cutting helpers: secret redaction, JSON, naming. */
+package com.taskmaster.backup.support;

@@ -1,0 +1,207 @@
+package com.taskmaster.backup.backup;
+
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.testing.AwsFixtures;
+import com.taskmaster.backup.testing.MotoServer;
+import com.taskmaster.backup.testing.PostgresServer;
+import com.taskmaster.backup.testing.Restores;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The backup pipeline end to end against a real PostgreSQL, stock pg_dump/pg_restore, and moto for S3/KMS. */
+class BackupServiceTest {
+    static DbCredentials sample;
+    static PgTools tools;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void sampleDatabase() {
+        sample = PostgresServer.get().sampleDatabase("sample", 1);
+        tools = PostgresServer.get().tools();
+    }
+
+    private Envelope localKey() {
+        return Keys.open("file://" + tmp.resolve("keys/backup.key"), () -> {
+            throw new AssertionError("no KMS for local keys");
+        });
+    }
+
+    private static Manifest manifest(Repository repo, BackupResult r) throws Exception {
+        return Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(r.backupId()))));
+    }
+
+    /** GIVEN a backup WHEN it is decrypted, decompressed and restored with stock pg_restore THEN every table matches the manifest. */
+    private void assertRestoresExactly(Repository repo, Envelope key, BackupResult result) throws Exception {
+        Manifest m = manifest(repo, result);
+        Path archive = Restores.decryptToFile(repo, m, key, tmp);
+        assertEquals(m.data().plainBytes(), Files.size(archive));
+        String toc = Restores.list(archive);
+        for (TableFingerprint t : m.tables()) {
+            assertTrue(toc.contains("TABLE DATA " + t.schema() + " " + t.name() + " "), "archive lists " + t.qualifiedName());
+        }
+        DbCredentials restored = Restores.pgRestore(archive);
+        assertEquals(m.tables(), Restores.fingerprints(restored, m.tables()));
+    }
+
+    @Test
+    void backupToFileRepositoryWithLocalKeyRestoresExactly() throws Exception {
+        Repository repo = new FileRepository(tmp.resolve("repo"));
+        Envelope key = localKey();
+        BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
+                .run(new BackupRequest("pre-migration", "testing", Trigger.manual()), sample, "req-1", null);
+
+        Manifest m = manifest(repo, r);
+        assertEquals(11, r.tableCount());
+        assertEquals(m.tables().size(), r.tableCount());
+        assertTrue(m.tables().stream().anyMatch(t -> t.qualifiedName().equals("taskmaster.tasks") && t.rows() == 2000), m.tables().toString());
+        assertEquals("pre-migration", m.label());
+        assertEquals(Map.of("purpose", "taskmaster-backup", "database", sample.database(), "backupId", r.backupId()),
+                m.encryption().encryptionContext());
+        assertEquals("ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY", m.encryption().algorithm());
+        assertEquals(r.storedBytes(), repo.stat(ObjectKey.of(m.data().key())).orElseThrow().size());
+        assertTrue(r.storedBytes() < r.plainBytes() / 2, "compressed: " + r.storedBytes() + " of " + r.plainBytes());
+        assertTrue(m.pgDumpVersion().startsWith("15"), m.pgDumpVersion());
+        String json = new String(m.toJson(), StandardCharsets.UTF_8);
+        assertFalse(json.contains(sample.password()), "password in manifest");
+        assertRestoresExactly(repo, key, r);
+    }
+
+    @Test
+    void backupToS3WithKmsRestoresExactly() throws Exception {
+        String bucket = AwsFixtures.bucket("backup");
+        Repository repo = new S3Repository(MotoServer.get().s3(), bucket, "backups", 0);
+        String keyArn = AwsFixtures.kmsKey();
+        Envelope key = Keys.openKms(keyArn, MotoServer.get().kms());
+        BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "req-2", null);
+
+        Manifest m = manifest(repo, r);
+        assertEquals(keyArn, m.encryption().keyId());
+        assertEquals("aws-kms", m.encryption().keyProvider());
+        assertTrue(r.location().startsWith("s3://" + bucket + "/backups/data/" + r.backupId() + "."), r.location());
+        assertEquals(0, MotoServer.get().s3().listMultipartUploads(b -> b.bucket(bucket)).uploads().size());
+        assertRestoresExactly(repo, key, r);
+    }
+
+    @Test
+    void manifestCountsAndDumpComeFromTheSameSnapshotWhileWritesContinue() throws Exception {
+        DbCredentials db = PostgresServer.get().sampleDatabase("busy", 1);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong inserted = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Exception> writerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (Connection c = com.taskmaster.backup.postgres.SnapshotSession.connect(db); Statement s = c.createStatement()) {
+                while (!stop.get()) {
+                    s.execute("INSERT INTO taskmaster.comments (task_id, author_id, body) "
+                            + "SELECT id, reporter_id, 'concurrent' FROM taskmaster.tasks LIMIT 50");
+                    inserted.addAndGet(50);
+                }
+            } catch (Exception e) {
+                if (!stop.get()) {
+                    writerFailure.set(e);
+                }
+            }
+        });
+        writer.start();
+        try {
+            long until = System.currentTimeMillis() + 30_000;
+            while (inserted.get() < 500 && writer.isAlive() && System.currentTimeMillis() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(writer.isAlive(), "writer stopped: " + writerFailure.get());
+            Repository repo = new FileRepository(tmp.resolve("repo"));
+            Envelope key = localKey();
+            BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
+                    .run(new BackupRequest(null, null, Trigger.manual()), db, "req-3", null);
+            stop.set(true);
+            writer.join();
+            assertTrue(inserted.get() > 500, "rows inserted during the test: " + inserted.get());
+            assertEquals(null, writerFailure.get());
+            assertRestoresExactly(repo, key, r);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
+    @Test
+    void sameScheduledEventTwiceMakesOneBackup() throws Exception {
+        Repository repo = new FileRepository(tmp.resolve("repo"));
+        BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
+        BackupRequest scheduled = BackupRequest.fromEvent(Map.of("schedule", "daily", "scheduledTime", "2026-11-28T02:00:00Z"));
+        BackupResult first = service.run(scheduled, sample, "req-a", null);
+        BackupResult second = service.run(scheduled, sample, "req-b", null);
+        assertEquals("20261128T020000Z-daily", first.backupId());
+        assertFalse(first.duplicate());
+        assertTrue(second.duplicate());
+        assertEquals(first.backupId(), second.backupId());
+        assertEquals(first.sha256(), second.sha256());
+        assertEquals(1, repo.list(Layout.MANIFESTS).size());
+        assertEquals(1, repo.list(Layout.DATA).size());
+    }
+
+    @Test
+    void differentSchedulesOrTimesMakeDifferentBackups() {
+        Repository repo = new FileRepository(tmp.resolve("repo"));
+        BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
+        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T03:00:00Z")), sample, "r", null);
+        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T04:00:00Z")), sample, "r", null);
+        assertEquals(2, repo.list(Layout.MANIFESTS).size());
+    }
+
+    @Test
+    void manifestIsWrittenLastAndOnlyOnSuccess() {
+        // A repository whose manifest write fails: the data object is complete, yet no backup exists.
+        Repository inner = new FileRepository(tmp.resolve("repo"));
+        Repository failingManifest = new Repository() {
+            public String uri() { return inner.uri(); }
+            public String uriOf(ObjectKey k) { return inner.uriOf(k); }
+            public com.taskmaster.backup.repository.ObjectWriter create(ObjectKey k) { return inner.create(k); }
+            public void putIfAbsent(ObjectKey k, byte[] c) { throw new com.taskmaster.backup.repository.RepositoryException("disk full"); }
+            public java.io.InputStream open(ObjectKey k) { return inner.open(k); }
+            public Optional<com.taskmaster.backup.repository.ObjectInfo> stat(ObjectKey k) { return inner.stat(k); }
+            public List<com.taskmaster.backup.repository.ObjectInfo> list(String p) { return inner.list(p); }
+        };
+        var e = org.junit.jupiter.api.Assertions.assertThrows(BackupFailedException.class, () ->
+                new BackupService(failingManifest, localKey(), tools, Clock.systemUTC())
+                        .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null));
+        assertTrue(e.getMessage().contains("manifest could not be written"), e.getMessage());
+        assertTrue(inner.list(Layout.MANIFESTS).isEmpty());
+        assertEquals(0, new com.taskmaster.backup.catalog.Catalog(inner).list().backups().size());
+    }
+
+    @Test
+    void idsSortByTime() {
+        BackupId a = BackupId.manual(Instant.parse("2026-11-28T01:00:00Z"));
+        BackupId b = BackupId.scheduled(Instant.parse("2026-11-28T02:00:00Z"), "daily");
+        assertTrue(a.compareTo(b) < 0);
+    }
+}

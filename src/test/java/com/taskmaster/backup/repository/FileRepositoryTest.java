@@ -1,0 +1,45 @@
+package com.taskmaster.backup.repository;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FileRepositoryTest extends RepositoryContractTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Repository newRepository() {
+        return new FileRepository(dir.resolve("repo"));
+    }
+
+    @Override
+    protected void assertNoLeftovers() {
+        try (Stream<Path> all = Files.walk(dir)) {
+            assertEquals(0, all.filter(p -> p.getFileName().toString().startsWith(".tmp-")).count(), "temporary files left");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void objectsAreReadableByTheOwnerOnly() throws IOException {
+        repo.putIfAbsent(ObjectKey.of("manifests/a.json"), new byte[] {1});
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("repo/manifests/a.json"))));
+    }
+
+    @Test
+    void uriNamesTheDirectory() {
+        assertTrue(repo.uri().startsWith("file:///"), repo.uri());
+        assertEquals(repo.uri() + "/data/x", repo.uriOf(ObjectKey.of("data/x")));
+    }
+}

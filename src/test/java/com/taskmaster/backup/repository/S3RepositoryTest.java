@@ -1,0 +1,58 @@
+package com.taskmaster.backup.repository;
+
+import com.taskmaster.backup.testing.AwsFixtures;
+import com.taskmaster.backup.testing.MotoServer;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The contract against S3 (moto), plus what only S3 has: prefixes shared with others, open uploads. */
+class S3RepositoryTest extends RepositoryContractTest {
+    private final S3Client s3 = MotoServer.get().s3();
+    private String bucket;
+
+    @Override
+    protected Repository newRepository() {
+        bucket = AwsFixtures.bucket("repo");
+        return new S3Repository(s3, bucket, "backups/taskmaster", 0);
+    }
+
+    @Override
+    protected void assertNoLeftovers() {
+        assertEquals(0, s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().size(), "open multipart uploads");
+    }
+
+    @Test
+    void seesNothingOutsideItsPrefix() {
+        s3.putObject(b -> b.bucket(bucket).key("other/manifests/x.json"), RequestBody.fromString("x"));
+        s3.putObject(b -> b.bucket(bucket).key("backups/taskmaster-old/manifests/y.json"), RequestBody.fromString("y"));
+        s3.putObject(b -> b.bucket(bucket).key("backups/taskmaster/manifests/../weird"), RequestBody.fromString("z"));
+        repo.putIfAbsent(ObjectKey.of("manifests/mine.json"), new byte[] {1});
+        var keys = repo.list("").stream().map(i -> i.key().value()).toList();
+        assertEquals(java.util.List.of("manifests/mine.json"), keys);
+    }
+
+    @Test
+    void uriNamesBucketAndPrefix() {
+        assertEquals("s3://" + bucket + "/backups/taskmaster", repo.uri());
+        assertEquals("s3://" + bucket + "/backups/taskmaster/data/x", repo.uriOf(ObjectKey.of("data/x")));
+    }
+
+    @Test
+    void missingBucketFailsClearlyAndLeavesNothing() {
+        Repository missing = new S3Repository(s3, "no-such-bucket-" + System.nanoTime(), "p", 0);
+        var e = assertThrows(RepositoryException.class, () -> missing.create(ObjectKey.of("data/x")));
+        assertTrue(e.getMessage().contains("cannot start upload"), e.getMessage());
+    }
+
+    @Test
+    void partSizesReachOneTebibyteWithinTenThousandParts() {
+        assertTrue(PartSizes.forExpectedBytes(0).capacity() > 1L << 40);
+        assertEquals(PartSizes.MIN, PartSizes.forExpectedBytes(1L << 30).initial());
+        assertTrue(PartSizes.forExpectedBytes(1L << 40).initial() * PartSizes.MAX_PARTS >= 4L << 40);
+    }
+}

@@ -1,0 +1,157 @@
+package com.taskmaster.backup.testing;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One moto_server for the whole test JVM, on a free loopback port, stopped at exit. AWS is reached only
+ * through the real SDK clients pointed at it. Tests isolate themselves by creating their own buckets,
+ * keys and topics.
+ */
+public final class MotoServer {
+    public static final Region REGION = Region.US_EAST_1;
+    public static final String ACCESS_KEY = "testing";
+    public static final String SECRET_KEY = "testing";
+    private static MotoServer instance;
+
+    private final URI endpoint;
+    private final Process process;
+
+    private MotoServer(URI endpoint, Process process) {
+        this.endpoint = endpoint;
+        this.process = process;
+    }
+
+    public static synchronized MotoServer get() {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static MotoServer start() {
+        String exe = findExecutable();
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Path log = Files.createTempFile("moto-", ".log");
+            Process p = new ProcessBuilder(exe, "-H", "127.0.0.1", "-p", Integer.toString(port))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (!ready(endpoint)) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("moto_server exited: " + Files.readString(log));
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("moto_server did not start within 60 s: " + Files.readString(log));
+                }
+                Thread.sleep(200);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+            return new MotoServer(endpoint, p);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start moto_server: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** moto_server from $MOTO_SERVER, PATH or ~/.pyenv/shims; a clear failure otherwise. */
+    static String findExecutable() {
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("MOTO_SERVER");
+        if (env != null && !env.isBlank()) {
+            candidates.add(Path.of(env));
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty()) {
+                candidates.add(Path.of(dir, "moto_server"));
+            }
+        }
+        candidates.add(Path.of(System.getProperty("user.home"), ".pyenv", "shims", "moto_server"));
+        for (Path c : candidates) {
+            if (Files.isExecutable(c)) {
+                return c.toString();
+            }
+        }
+        throw new IllegalStateException("moto_server not found (PATH, ~/.pyenv/shims or $MOTO_SERVER): "
+                + "install it with pip install \"moto[server]\"");
+    }
+
+    private static boolean ready(URI endpoint) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+    }
+
+    public S3Client s3() {
+        return S3Client.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public KmsClient kms() {
+        return KmsClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public SnsClient sns() {
+        return SnsClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public SqsClient sqs() {
+        return SqsClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public SecretsManagerClient secrets() {
+        return SecretsManagerClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** Environment for a child process (bin/invoke) to reach this server through the SDK's standard variables. */
+    public java.util.Map<String, String> childEnvironment() {
+        return java.util.Map.of("AWS_ENDPOINT_URL", endpoint.toString(), "AWS_REGION", REGION.id(),
+                "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "BACKUP_S3_PATH_STYLE", "true");
+    }
+}

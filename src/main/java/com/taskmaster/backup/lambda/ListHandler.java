@@ -28,8 +28,7 @@ public class ListHandler implements RequestHandler<Object, ListHandler.Result> {
     }
 
     /** {@code unreadable} lists manifests that exist but cannot be parsed: they are not backups until repaired. */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Result(List<Entry> backups, List<String> unreadable) {
+    public record Result(List<Entry> backups, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable) {
     }
 
     @Override

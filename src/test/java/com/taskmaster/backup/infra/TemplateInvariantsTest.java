@@ -1,0 +1,892 @@
+package com.taskmaster.backup.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Invariants of the deployment templates (template.yaml, infra/*.yaml) that the Java code and the
+ * security design rely on. Plain JUnit: no Quarkus, no AWS.
+ *
+ * <p>
+ * The templates use the long form of intrinsics (Ref:, Fn::GetAtt:, Fn::Sub:), so they are
+ * plain YAML for Jackson; {@link #templatesUseLongFormIntrinsics()} keeps it that way.
+ */
+class TemplateInvariantsTest {
+
+    /** Package whose classes carry the {@code @Named("<handler>")} Lambda handlers. */
+    static final String HANDLER_PACKAGE = "com.taskmaster.backup.lambda";
+
+    /** Environment every function needs. */
+    static final Set<String> COMMON_ENV = Set.of("DISABLE_SIGNAL_HANDLERS", "BACKUP_REPOSITORY",
+            "BACKUP_ALERT_TOPIC");
+
+    /** Additional environment per handler (handlers not listed need only {@link #COMMON_ENV}). */
+    static final Map<String, Set<String>> HANDLER_ENV = Map.of(
+            "backup", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_DB_SECRET_ARN"),
+            "list", Set.of());
+
+    /** Only these handlers' roles may delete objects. */
+    static final Set<String> DELETE_ALLOWED_HANDLERS = Set.of("prune");
+
+    /** Actions that AWS does not let us scope to a resource: the only ones allowed with Resource "*". */
+    static final Set<String> RESOURCE_STAR_ALLOWED_ACTIONS = Set.of(
+            "cloudwatch:PutMetricData",
+            "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules", "xray:GetSamplingTargets",
+            "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses");
+
+    /** AWS managed policies a function role may attach. */
+    static final Set<String> ALLOWED_MANAGED_POLICIES = Set.of(
+            "service-role/AWSLambdaBasicExecutionRole",
+            "service-role/AWSLambdaVPCAccessExecutionRole");
+
+    /** Delete actions no function role except prune may be granted (matched against wildcards). */
+    static final List<String> S3_DELETE_ACTIONS = List.of("s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:DeleteObjects", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
+            "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration",
+            "s3:BypassGovernanceRetention");
+
+    static final String DAILY_CRON = "cron(0 2 * * ? *)";
+    static final String SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+    static final String METRIC_NAMESPACE = "TaskMasterBackup";
+    static final String METRIC_DIMENSION = "Database";
+    static final List<String> METRICS = List.of("BackupSuccess", "BackupFailure", "BackupStoredBytes",
+            "BackupPlainBytes", "BackupDuration");
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final YAMLMapper YAML = new YAMLMapper();
+
+    static Path root;
+    static JsonNode template;
+    static Map<String, JsonNode> allTemplates;
+    static Map<String, String> handlersInCode;
+
+    @BeforeAll
+    static void load() throws IOException {
+        root = projectRoot();
+        allTemplates = new LinkedHashMap<>();
+        for (Path p : templateFiles(root)) {
+            allTemplates.put(root.relativize(p).toString(), YAML.readTree(p.toFile()));
+        }
+        template = allTemplates.get("template.yaml");
+        assertNotNull(template, "template.yaml not found in " + root);
+        handlersInCode = scanHandlers(root.resolve("src/main/java"));
+    }
+
+    // ------------------------------------------------------------------ functions
+
+    @Test
+    void everyFunctionNamesAnExistingHandler() {
+        Map<String, JsonNode> functions = functions();
+        assertFalse(functions.isEmpty(), "no AWS::Serverless::Function in template.yaml");
+        List<String> problems = new ArrayList<>();
+        for (var e : functions.entrySet()) {
+            String handler = handlerOf(e.getKey());
+            if (handler == null) {
+                problems.add(e.getKey() + ": no QUARKUS_LAMBDA_HANDLER");
+            } else if (!handlersInCode.containsKey(handler)) {
+                problems.add(e.getKey() + ": QUARKUS_LAMBDA_HANDLER=" + handler + " but no class in package "
+                        + HANDLER_PACKAGE + " under src/main/java is annotated @Named(\"" + handler
+                        + "\"); found " + handlersInCode);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void handlersAreUniquePerFunction() {
+        Map<String, String> seen = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String fn : functions().keySet()) {
+            String h = handlerOf(fn);
+            String other = seen.put(h, fn);
+            if (h != null && other != null) {
+                problems.add("handler " + h + " used by both " + other + " and " + fn);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void everyFunctionHasTheEnvironmentItsHandlerReads() {
+        List<String> problems = new ArrayList<>();
+        for (String fn : functions().keySet()) {
+            Map<String, JsonNode> env = environmentOf(fn);
+            JsonNode dsh = env.get("DISABLE_SIGNAL_HANDLERS");
+            if (dsh == null || !"true".equals(dsh.asText())) {
+                problems.add(fn + ": DISABLE_SIGNAL_HANDLERS must be \"true\", is " + dsh);
+            }
+            Set<String> required = new TreeSet<>(COMMON_ENV);
+            required.addAll(HANDLER_ENV.getOrDefault(handlerOf(fn), Set.of()));
+            for (String var : required) {
+                if (!env.containsKey(var) || env.get(var).isNull()) {
+                    problems.add(fn + " (" + handlerOf(fn) + "): missing environment variable " + var);
+                }
+            }
+            JsonNode repo = env.get("BACKUP_REPOSITORY");
+            if (repo != null && !(asSubString(repo).startsWith("s3://") && asSubString(repo).endsWith("/backups"))) {
+                problems.add(fn + ": BACKUP_REPOSITORY must be s3://<bucket>/backups, is " + repo);
+            }
+            JsonNode topic = env.get("BACKUP_ALERT_TOPIC");
+            if (topic != null && !isRef(topic, "AlertTopic")) {
+                problems.add(fn + ": BACKUP_ALERT_TOPIC must be {Ref: AlertTopic}, is " + topic);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void backupFunctionIsConfiguredForLongSerialRuns() {
+        JsonNode props = function("backup").path("Properties");
+        assertEquals(1, props.path("ReservedConcurrentExecutions").asInt(-1),
+                "BackupFunction must have ReservedConcurrentExecutions 1");
+        assertEquals(900, props.path("Timeout").asInt(), "BackupFunction Timeout");
+        assertEquals(2048, props.path("MemorySize").asInt(), "BackupFunction MemorySize");
+        assertEquals(512, props.path("EphemeralStorage").path("Size").asInt(), "BackupFunction EphemeralStorage");
+
+        Map<String, JsonNode> env = environmentOf(functionId("backup"));
+        assertEquals("/opt/bin", env.get("BACKUP_PG_BIN").asText(), "BACKUP_PG_BIN");
+        assertTrue(containsRef(props.path("Layers"), "PgToolsLayerArn"),
+                "BackupFunction must use the PgToolsLayerArn layer (BACKUP_PG_BIN=/opt/bin)");
+        assertTrue(isGetAttArn(env.get("BACKUP_KMS_KEY"), "BackupKey"), "BACKUP_KMS_KEY must be the BackupKey ARN");
+        assertTrue(isRef(env.get("BACKUP_DB_SECRET_ARN"), "DatabaseSecretArn"),
+                "BACKUP_DB_SECRET_ARN must be {Ref: DatabaseSecretArn}");
+    }
+
+    @Test
+    void functionsReportAsyncFailuresToTheAlertTopic() {
+        List<String> problems = new ArrayList<>();
+        for (var e : functions().entrySet()) {
+            JsonNode cfg = e.getValue().path("Properties").path("EventInvokeConfig");
+            if (!cfg.has("MaximumRetryAttempts")) {
+                problems.add(e.getKey() + ": EventInvokeConfig.MaximumRetryAttempts missing");
+            }
+            JsonNode onFailure = cfg.path("DestinationConfig").path("OnFailure");
+            if (!"SNS".equals(onFailure.path("Type").asText()) || !isRef(onFailure.path("Destination"), "AlertTopic")) {
+                problems.add(e.getKey() + ": EventInvokeConfig OnFailure must be SNS AlertTopic, is " + onFailure);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void codeAndRuntimeAreChosenByParameters() {
+        JsonNode globals = template.path("Globals").path("Function");
+        assertEquals("target/function.zip", globals.path("CodeUri").asText(), "Globals CodeUri");
+        assertTrue(isRef(globals.path("Runtime"), "Runtime"), "Globals Runtime must be {Ref: Runtime}");
+        JsonNode handler = globals.path("Handler").path("Fn::If");
+        assertEquals("native.handler", handler.path(1).asText(), "native Handler");
+        assertEquals("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest", handler.path(2).asText(),
+                "JVM Handler");
+        JsonNode allowed = template.path("Parameters").path("Runtime").path("AllowedValues");
+        assertEquals(Set.of("provided.al2023", "java21"), textSet(allowed), "Runtime AllowedValues");
+        for (var e : functions().entrySet()) {
+            JsonNode p = e.getValue().path("Properties");
+            assertFalse(p.has("CodeUri") || p.has("Runtime") || p.has("Handler"),
+                    e.getKey() + " must not override the Globals code/runtime/handler (one artifact)");
+        }
+    }
+
+    // ------------------------------------------------------------------ schedules
+
+    @Test
+    void backupIsScheduledDailyAndOptionallyHourly() throws IOException {
+        String backupId = functionId("backup");
+        JsonNode events = template.path("Resources").path(backupId).path("Properties").path("Events");
+        JsonNode daily = null;
+        JsonNode hourly = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = events.fields(); it.hasNext();) {
+            JsonNode ev = it.next().getValue();
+            if (!"ScheduleV2".equals(ev.path("Type").asText())) {
+                continue;
+            }
+            JsonNode input = JSON.readTree(ev.path("Properties").path("Input").asText("{}"));
+            switch (input.path("schedule").asText()) {
+                case "daily" -> daily = ev.path("Properties");
+                case "hourly" -> hourly = ev.path("Properties");
+                default -> fail("unexpected schedule input " + input);
+            }
+        }
+        assertNotNull(daily, "BackupFunction needs a ScheduleV2 event with Input schedule=daily");
+        assertNotNull(hourly, "BackupFunction needs a ScheduleV2 event with Input schedule=hourly");
+
+        for (JsonNode s : List.of(daily, hourly)) {
+            assertEquals("UTC", s.path("ScheduleExpressionTimezone").asText(), "schedule timezone");
+            JsonNode input = JSON.readTree(s.path("Input").asText());
+            assertEquals(SCHEDULED_TIME, input.path("scheduledTime").asText(),
+                    "scheduledTime must be the Scheduler context attribute (dedup key of the backup code)");
+            assertEquals(Set.of("schedule", "scheduledTime"), fieldNames(input), "Input fields");
+            assertTrue(s.path("RetryPolicy").has("MaximumRetryAttempts"), "RetryPolicy.MaximumRetryAttempts");
+            assertTrue(s.path("RetryPolicy").has("MaximumEventAgeInSeconds"), "RetryPolicy.MaximumEventAgeInSeconds");
+            assertTrue(isGetAttArn(s.path("DeadLetterConfig").path("Arn"), "SchedulerDeadLetterQueue"),
+                    "DeadLetterConfig must be the SchedulerDeadLetterQueue");
+        }
+
+        assertEquals(DAILY_CRON, daily.path("ScheduleExpression").asText(), "daily at 02:00 UTC");
+        assertTrue(daily.path("State").isMissingNode() || "ENABLED".equals(daily.path("State").asText()),
+                "daily schedule must always be enabled");
+
+        // Hourly: every hour except 02 (the daily one), enabled only by HourlyBackups=true.
+        Matcher m = Pattern.compile("cron\\(0 (\\S+) \\* \\* \\? \\*\\)").matcher(hourly.path("ScheduleExpression").asText());
+        assertTrue(m.matches(), "hourly cron expression: " + hourly.path("ScheduleExpression"));
+        Set<Integer> hours = cronHours(m.group(1));
+        Set<Integer> expected = new TreeSet<>();
+        for (int h = 0; h < 24; h++) {
+            if (h != 2) {
+                expected.add(h);
+            }
+        }
+        assertEquals(expected, hours, "hourly schedule hours (all but 02)");
+        JsonNode state = hourly.path("State").path("Fn::If");
+        assertEquals("HourlyEnabled", state.path(0).asText(), "hourly State must be Fn::If [HourlyEnabled, ...]");
+        assertEquals("ENABLED", state.path(1).asText());
+        assertEquals("DISABLED", state.path(2).asText());
+        JsonNode cond = template.path("Conditions").path("HourlyEnabled").path("Fn::Equals");
+        assertTrue(isRef(cond.path(0), "HourlyBackups") && "true".equals(cond.path(1).asText()),
+                "Condition HourlyEnabled must be HourlyBackups == 'true'");
+
+        // The sample event for manual testing has the same shape.
+        JsonNode sample = JSON.readTree(root.resolve("infra/events/backup-scheduled.json").toFile());
+        assertEquals(Set.of("schedule", "scheduledTime"), fieldNames(sample), "infra/events/backup-scheduled.json");
+    }
+
+    // ------------------------------------------------------------------ IAM
+
+    @Test
+    void functionRolesAreLeastPrivilege() {
+        List<String> problems = new ArrayList<>();
+        for (String fn : functions().keySet()) {
+            JsonNode props = function(fn).path("Properties");
+            String handler = handlerOf(fn);
+            if (props.has("Policies")) {
+                problems.add(fn + ": use an explicit Role, not SAM Policies (they would escape these checks)");
+            }
+            String roleId = getAttArnTarget(props.path("Role"));
+            if (roleId == null) {
+                problems.add(fn + ": Role must be {Fn::GetAtt: [<Role>, Arn]} of a role in this template");
+                continue;
+            }
+            JsonNode role = template.path("Resources").path(roleId);
+            if (!"AWS::IAM::Role".equals(role.path("Type").asText())) {
+                problems.add(fn + ": " + roleId + " is not an AWS::IAM::Role");
+                continue;
+            }
+            for (JsonNode arn : flattenIf(role.path("Properties").path("ManagedPolicyArns"))) {
+                String text = asSubString(arn);
+                if (ALLOWED_MANAGED_POLICIES.stream().noneMatch(text::endsWith)) {
+                    problems.add(fn + ": managed policy not in the allow-list: " + text);
+                }
+            }
+            List<JsonNode> statements = statementsOfRole(roleId);
+            if (statements.isEmpty()) {
+                problems.add(fn + ": role " + roleId + " has no policy statements");
+            }
+            for (JsonNode st : statements) {
+                checkStatement(fn + " (" + roleId + ")", st, DELETE_ALLOWED_HANDLERS.contains(handler), problems);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void noIamPolicyAnywhereGrantsServiceWildcards() {
+        List<String> problems = new ArrayList<>();
+        for (var t : allTemplates.entrySet()) {
+            for (var r : resources(t.getValue()).entrySet()) {
+                String type = r.getValue().path("Type").asText();
+                JsonNode p = r.getValue().path("Properties");
+                List<JsonNode> docs = new ArrayList<>();
+                switch (type) {
+                    case "AWS::IAM::Role" -> p.path("Policies").forEach(pol -> docs.add(pol.path("PolicyDocument")));
+                    case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy" ->
+                        docs.add(p.path("PolicyDocument"));
+                    default -> {
+                    }
+                }
+                for (JsonNode doc : docs) {
+                    for (JsonNode st : statements(doc)) {
+                        for (String a : actionsOf(st)) {
+                            if (isAllow(st) && (a.equals("*") || a.endsWith(":*"))) {
+                                problems.add(t.getKey() + " " + r.getKey() + ": Action " + a);
+                            }
+                        }
+                        if (isAllow(st) && st.has("NotAction")) {
+                            problems.add(t.getKey() + " " + r.getKey() + ": Allow with NotAction");
+                        }
+                    }
+                }
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void envelopeKeyIsMultiRegionRotatedAndOnlyUsableByTheBackupRole() {
+        JsonNode key = template.path("Resources").path("BackupKey");
+        assertEquals("AWS::KMS::Key", key.path("Type").asText());
+        assertTrue(key.path("Properties").path("MultiRegion").asBoolean(), "BackupKey MultiRegion");
+        assertTrue(key.path("Properties").path("EnableKeyRotation").asBoolean(), "BackupKey EnableKeyRotation");
+        assertEquals("Retain", key.path("DeletionPolicy").asText(), "BackupKey DeletionPolicy");
+
+        String backupRole = getAttArnTarget(function("backup").path("Properties").path("Role"));
+        String listRole = getAttArnTarget(function("list").path("Properties").path("Role"));
+        List<String> problems = new ArrayList<>();
+        boolean contextConditionSeen = false;
+        for (JsonNode st : statements(key.path("Properties").path("KeyPolicy"))) {
+            Set<String> actions = actionsOf(st);
+            String principalRole = getAttArnTarget(st.path("Principal").path("AWS"));
+            boolean usesKey = actions.stream().anyMatch(a -> a.matches("kms:(Encrypt|Decrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant|\\*)"));
+            if (listRole != null && listRole.equals(principalRole)) {
+                problems.add("ListFunction's role must have no access to BackupKey: " + st);
+            }
+            if (usesKey && principalRole == null) {
+                problems.add("BackupKey use must be granted to named roles only (administrators manage, not use): " + st);
+            }
+            if (backupRole.equals(principalRole) && actions.contains("kms:GenerateDataKey")) {
+                contextConditionSeen |= "taskmaster-backup".equals(
+                        st.path("Condition").path("StringEquals").path("kms:EncryptionContext:purpose").asText());
+            }
+        }
+        assertTrue(contextConditionSeen,
+                "BackupKey: the backup role's GenerateDataKey must require kms:EncryptionContext:purpose=taskmaster-backup");
+        for (JsonNode st : statementsOfRole(listRole)) {
+            if (st.toString().contains("\"BackupKey\"")) {
+                problems.add("ListFunction's role references BackupKey: " + st);
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    // ------------------------------------------------------------------ buckets
+
+    @Test
+    void bucketsAreVersionedEncryptedPrivateAndTlsOnly() {
+        List<String> problems = new ArrayList<>();
+        int buckets = 0;
+        for (var t : allTemplates.entrySet()) {
+            Map<String, JsonNode> res = resources(t.getValue());
+            for (var r : res.entrySet()) {
+                if (!"AWS::S3::Bucket".equals(r.getValue().path("Type").asText())) {
+                    continue;
+                }
+                buckets++;
+                String where = t.getKey() + " " + r.getKey();
+                JsonNode p = r.getValue().path("Properties");
+                if (!"Enabled".equals(p.path("VersioningConfiguration").path("Status").asText())) {
+                    problems.add(where + ": versioning not Enabled");
+                }
+                JsonNode sse = p.path("BucketEncryption").path("ServerSideEncryptionConfiguration");
+                if (!sse.isArray() || sse.isEmpty()
+                        || !Set.of("aws:kms", "AES256", "aws:kms:dsse").contains(
+                                sse.path(0).path("ServerSideEncryptionByDefault").path("SSEAlgorithm").asText())) {
+                    problems.add(where + ": default encryption not set");
+                }
+                JsonNode pab = p.path("PublicAccessBlockConfiguration");
+                for (String f : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")) {
+                    if (!isTrue(pab.path(f))) {
+                        problems.add(where + ": PublicAccessBlockConfiguration." + f + " is not true");
+                    }
+                }
+                if (!"BucketOwnerEnforced".equals(p.path("OwnershipControls").path("Rules").path(0).path("ObjectOwnership").asText())) {
+                    problems.add(where + ": ObjectOwnership must be BucketOwnerEnforced");
+                }
+                if (!hasTlsOnlyPolicy(res, r.getKey())) {
+                    problems.add(where + ": no bucket policy denying aws:SecureTransport=false");
+                }
+            }
+        }
+        assertTrue(buckets >= 2, "expected the backup bucket and the replica bucket");
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void backupBucketUsesItsOwnKmsKeyAndReplicates() {
+        JsonNode p = template.path("Resources").path("BackupBucket").path("Properties");
+        JsonNode sse = p.path("BucketEncryption").path("ServerSideEncryptionConfiguration").path(0);
+        assertEquals("aws:kms", sse.path("ServerSideEncryptionByDefault").path("SSEAlgorithm").asText());
+        assertTrue(isGetAttArn(sse.path("ServerSideEncryptionByDefault").path("KMSMasterKeyID"), "BucketKey"),
+                "BackupBucket SSE-KMS key must be BucketKey");
+        assertTrue(isTrue(sse.path("BucketKeyEnabled")), "BucketKeyEnabled");
+
+        JsonNode repl = p.path("ReplicationConfiguration").path("Fn::If");
+        assertEquals("HasReplication", repl.path(0).asText(), "replication is conditional on HasReplication");
+        JsonNode rule = repl.path(1).path("Rules").path(0);
+        assertEquals("Disabled", rule.path("DeleteMarkerReplication").path("Status").asText());
+        assertEquals("Enabled", rule.path("SourceSelectionCriteria").path("SseKmsEncryptedObjects").path("Status").asText());
+        JsonNode dest = rule.path("Destination");
+        assertTrue(isRef(dest.path("EncryptionConfiguration").path("ReplicaKmsKeyID"), "ReplicaKmsKeyArn"));
+        assertEquals(15, dest.path("ReplicationTime").path("Time").path("Minutes").asInt());
+        assertEquals("Enabled", dest.path("Metrics").path("Status").asText());
+
+        // Replication alarms use the same rule id.
+        String ruleId = rule.path("Id").asText();
+        for (String alarm : List.of("ReplicationFailedAlarm", "ReplicationLatencyAlarm")) {
+            boolean found = false;
+            for (JsonNode d : template.path("Resources").path(alarm).path("Properties").path("Dimensions")) {
+                found |= "RuleId".equals(d.path("Name").asText()) && ruleId.equals(d.path("Value").asText());
+            }
+            assertTrue(found, alarm + " must use dimension RuleId=" + ruleId);
+        }
+    }
+
+    // ------------------------------------------------------------------ alarms
+
+    @Test
+    void everyAlarmNotifiesTheAlertTopic() {
+        List<String> problems = new ArrayList<>();
+        int alarms = 0;
+        for (var t : allTemplates.entrySet()) {
+            for (var r : resources(t.getValue()).entrySet()) {
+                if (!"AWS::CloudWatch::Alarm".equals(r.getValue().path("Type").asText())) {
+                    continue;
+                }
+                alarms++;
+                JsonNode actions = r.getValue().path("Properties").path("AlarmActions");
+                if (!containsRef(actions, "AlertTopic")) {
+                    problems.add(t.getKey() + " " + r.getKey() + ": AlarmActions must contain {Ref: AlertTopic}");
+                }
+            }
+        }
+        assertTrue(alarms > 0, "no alarms");
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void noRecentBackupAlarmWatchesTheEmfSuccessMetricFor26Hours() throws IOException {
+        JsonNode p = template.path("Resources").path("NoRecentBackupAlarm").path("Properties");
+        assertEquals(METRIC_NAMESPACE, p.path("Namespace").asText());
+        assertEquals("BackupSuccess", p.path("MetricName").asText());
+        assertEquals(METRIC_DIMENSION, p.path("Dimensions").path(0).path("Name").asText());
+        assertTrue(isRef(p.path("Dimensions").path(0).path("Value"), "DatabaseName"), "dimension value = DatabaseName");
+        assertEquals("Sum", p.path("Statistic").asText());
+        int period = p.path("Period").asInt();
+        int evaluationPeriods = p.path("EvaluationPeriods").asInt();
+        assertEquals(26 * 3600, period * evaluationPeriods, "26-hour window");
+        assertTrue(period >= 3600 || period * evaluationPeriods <= 86_400,
+                "CloudWatch: total evaluation range > 1 day needs a period of at least 1 hour");
+        assertTrue(period * evaluationPeriods <= 604_800, "CloudWatch: evaluation range at most 7 days");
+        assertEquals(evaluationPeriods, p.path("DatapointsToAlarm").asInt(evaluationPeriods),
+                "all periods must be breaching (no success at all in the window)");
+        assertEquals("LessThanThreshold", p.path("ComparisonOperator").asText());
+        assertEquals(1, p.path("Threshold").asInt());
+        assertEquals("breaching", p.path("TreatMissingData").asText());
+
+        // Every metric of the code's EMF contract is visible somewhere (dashboard or alarm).
+        String text = Files.readString(root.resolve("template.yaml"), StandardCharsets.UTF_8);
+        for (String metric : METRICS) {
+            assertTrue(Pattern.compile("\\b" + metric + "\\b").matcher(text).find(),
+                    "metric " + metric + " not used in template.yaml");
+        }
+    }
+
+    // ------------------------------------------------------------------ hygiene
+
+    @Test
+    void templatesUseLongFormIntrinsics() throws IOException {
+        Pattern shortForm = Pattern.compile("(^|[\\s:\\[,-])!(Ref|Sub|GetAtt|If|Join|Select|Split|Equals|Not|And|Or"
+                + "|FindInMap|ImportValue|Base64|Cidr|GetAZs|Condition|Transform)\\b");
+        List<String> problems = new ArrayList<>();
+        for (Path p : templateFiles(root)) {
+            List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                String code = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
+                if (shortForm.matcher(code).find()) {
+                    problems.add(root.relativize(p) + ":" + (i + 1) + ": short-form intrinsic (use Ref:/Fn::...): " + line.trim());
+                }
+                if (code.matches(".*(^|\\s)[&*][A-Za-z].*") && !code.contains("'") && !code.contains("\"")) {
+                    problems.add(root.relativize(p) + ":" + (i + 1) + ": YAML anchor/alias: " + line.trim());
+                }
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    // ------------------------------------------------------------------ cfn-lint
+
+    /**
+     * Runs {@code cfn-lint template.yaml infra/*.yaml} (it also applies the SAM transform). Warnings
+     * fail too: cfn-lint exits non-zero on warnings; justified exceptions belong in the template's
+     * {@code Metadata: cfn-lint: config: ignore_checks}.
+     */
+    @Test
+    void cfnLintIsClean() throws IOException, InterruptedException {
+        Path cfnLint = findCfnLint();
+        if (cfnLint == null) {
+            fail("cfn-lint not found on PATH, in ~/.pyenv/shims or ~/.local/bin: pip install cfn-lint");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(cfnLint.toString());
+        for (Path p : templateFiles(root)) {
+            cmd.add(root.relativize(p).toString());
+        }
+        Process process = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            fail("cfn-lint did not finish within 5 minutes:\n" + output);
+        }
+        assertEquals(0, process.exitValue(), () -> String.join(" ", cmd) + " failed:\n" + output);
+    }
+
+    static Path findCfnLint() {
+        List<Path> candidates = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                if (!dir.isBlank()) {
+                    candidates.add(Path.of(dir, "cfn-lint"));
+                }
+            }
+        }
+        String home = System.getProperty("user.home");
+        candidates.add(Path.of(home, ".pyenv", "shims", "cfn-lint"));
+        candidates.add(Path.of(home, ".local", "bin", "cfn-lint"));
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c) && Files.isExecutable(c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    // ================================================================== helpers
+
+    static Path projectRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("template.yaml"))) {
+            p = p.getParent();
+        }
+        assertNotNull(p, "template.yaml not found from " + Path.of("").toAbsolutePath());
+        return p;
+    }
+
+    static List<Path> templateFiles(Path root) throws IOException {
+        List<Path> files = new ArrayList<>();
+        files.add(root.resolve("template.yaml"));
+        Path infra = root.resolve("infra");
+        if (Files.isDirectory(infra)) {
+            try (Stream<Path> s = Files.list(infra)) {
+                s.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().forEach(files::add);
+            }
+        }
+        return files;
+    }
+
+    /** handler name -> file, for classes in {@link #HANDLER_PACKAGE} annotated {@code @Named("...")}. */
+    static Map<String, String> scanHandlers(Path srcMain) throws IOException {
+        Map<String, String> handlers = new LinkedHashMap<>();
+        if (!Files.isDirectory(srcMain)) {
+            return handlers;
+        }
+        Pattern pkg = Pattern.compile("^\\s*package\\s+" + Pattern.quote(HANDLER_PACKAGE) + "\\s*;", Pattern.MULTILINE);
+        // @Named("x") (or jakarta.inject.Named / value = "x"), possibly followed by other annotations
+        // and modifiers, directly on a class or record declaration.
+        Pattern named = Pattern.compile("@(?:jakarta\\.inject\\.|javax\\.inject\\.)?Named\\s*\\(\\s*(?:value\\s*=\\s*)?\"([^\"]+)\"\\s*\\)"
+                + "(?:\\s*@[\\w.]+(?:\\s*\\([^)]*\\))?)*"
+                + "\\s*(?:(?:public|protected|private|final|abstract|static|sealed|non-sealed)\\s+)*(?:class|record)\\s");
+        try (Stream<Path> files = Files.walk(srcMain)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).collect(Collectors.toList())) {
+                String src = stripComments(Files.readString(f, StandardCharsets.UTF_8));
+                if (!pkg.matcher(src).find()) {
+                    continue;
+                }
+                Matcher m = named.matcher(src);
+                while (m.find()) {
+                    handlers.put(m.group(1), srcMain.relativize(f).toString());
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return handlers;
+    }
+
+    static String stripComments(String src) {
+        return src.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("(?m)//.*$", "");
+    }
+
+    static Map<String, JsonNode> resources(JsonNode tpl) {
+        Map<String, JsonNode> res = new LinkedHashMap<>();
+        tpl.path("Resources").fields().forEachRemaining(e -> res.put(e.getKey(), e.getValue()));
+        return res;
+    }
+
+    static Map<String, JsonNode> functions() {
+        Map<String, JsonNode> fns = new LinkedHashMap<>();
+        resources(template).forEach((k, v) -> {
+            if ("AWS::Serverless::Function".equals(v.path("Type").asText())) {
+                fns.put(k, v);
+            }
+        });
+        return fns;
+    }
+
+    static JsonNode function(String idOrHandler) {
+        JsonNode fn = functions().get(idOrHandler);
+        return fn != null ? fn : functions().get(functionId(idOrHandler));
+    }
+
+    static String functionId(String handler) {
+        for (String id : functions().keySet()) {
+            if (handler.equals(handlerOf(id))) {
+                return id;
+            }
+        }
+        fail("no function with QUARKUS_LAMBDA_HANDLER=" + handler);
+        return null;
+    }
+
+    /** Globals.Function.Environment.Variables merged with the function's own (SAM semantics). */
+    static Map<String, JsonNode> environmentOf(String fnId) {
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        template.path("Globals").path("Function").path("Environment").path("Variables").fields()
+                .forEachRemaining(e -> env.put(e.getKey(), e.getValue()));
+        template.path("Resources").path(fnId).path("Properties").path("Environment").path("Variables").fields()
+                .forEachRemaining(e -> env.put(e.getKey(), e.getValue()));
+        return env;
+    }
+
+    static String handlerOf(String fnId) {
+        JsonNode h = environmentOf(fnId).get("QUARKUS_LAMBDA_HANDLER");
+        return h == null || !h.isTextual() ? null : h.asText();
+    }
+
+    /** All statements attached to a role: inline Policies and AWS::IAM::Policy/RolePolicy/ManagedPolicy naming it. */
+    static List<JsonNode> statementsOfRole(String roleId) {
+        List<JsonNode> out = new ArrayList<>();
+        Map<String, JsonNode> res = resources(template);
+        JsonNode role = res.get(roleId);
+        if (role == null) {
+            return out;
+        }
+        for (JsonNode pol : flattenIf(role.path("Properties").path("Policies"))) {
+            out.addAll(statements(pol.path("PolicyDocument")));
+        }
+        for (JsonNode r : res.values()) {
+            String type = r.path("Type").asText();
+            JsonNode p = r.path("Properties");
+            boolean attached = switch (type) {
+                case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy" -> containsRef(p.path("Roles"), roleId);
+                case "AWS::IAM::RolePolicy" -> isRef(p.path("RoleName"), roleId);
+                default -> false;
+            };
+            if (attached) {
+                out.addAll(statements(p.path("PolicyDocument")));
+            }
+        }
+        return out;
+    }
+
+    static List<JsonNode> statements(JsonNode policyDocument) {
+        JsonNode st = policyDocument.path("Statement");
+        return st.isArray() ? flattenIf(st) : flattenIf(JSON.createArrayNode().add(st));
+    }
+
+    /** Expands Fn::If (both branches) in a list or a single value, dropping AWS::NoValue. */
+    static List<JsonNode> flattenIf(JsonNode node) {
+        List<JsonNode> out = new ArrayList<>();
+        if (node == null || node.isMissingNode() || node.isNull() || isRef(node, "AWS::NoValue")) {
+            return out;
+        }
+        if (node.isArray()) {
+            node.forEach(n -> out.addAll(flattenIf(n)));
+        } else if (node.isObject() && node.size() == 1 && node.has("Fn::If")) {
+            out.addAll(flattenIf(node.path("Fn::If").path(1)));
+            out.addAll(flattenIf(node.path("Fn::If").path(2)));
+        } else {
+            out.add(node);
+        }
+        return out;
+    }
+
+    static void checkStatement(String where, JsonNode st, boolean deleteAllowed, List<String> problems) {
+        if (!isAllow(st)) {
+            return;
+        }
+        if (st.has("NotAction") || st.has("NotResource")) {
+            problems.add(where + ": Allow with NotAction/NotResource: " + st);
+        }
+        Set<String> actions = actionsOf(st);
+        for (String a : actions) {
+            if (a.equals("*") || a.endsWith(":*")) {
+                problems.add(where + ": wildcard action " + a);
+            }
+            if (!deleteAllowed) {
+                Pattern glob = globToRegex(a);
+                for (String del : S3_DELETE_ACTIONS) {
+                    if (glob.matcher(del).matches()) {
+                        problems.add(where + ": " + a + " grants " + del + " (only " + DELETE_ALLOWED_HANDLERS + " may)");
+                    }
+                }
+            }
+        }
+        for (JsonNode r : flattenIf(st.path("Resource"))) {
+            if (r.isTextual() && r.asText().equals("*")) {
+                Set<String> notAllowed = new TreeSet<>(actions);
+                notAllowed.removeAll(RESOURCE_STAR_ALLOWED_ACTIONS);
+                if (!notAllowed.isEmpty()) {
+                    problems.add(where + ": Resource \"*\" for actions that can be scoped: " + notAllowed);
+                }
+            }
+        }
+        if (st.path("Resource").isMissingNode()) {
+            problems.add(where + ": statement without Resource: " + st);
+        }
+    }
+
+    static boolean isAllow(JsonNode st) {
+        return "Allow".equals(st.path("Effect").asText());
+    }
+
+    static Set<String> actionsOf(JsonNode st) {
+        Set<String> actions = new LinkedHashSet<>();
+        JsonNode a = st.path("Action");
+        if (a.isTextual()) {
+            actions.add(a.asText());
+        } else {
+            flattenIf(a).forEach(x -> actions.add(x.asText()));
+        }
+        return actions;
+    }
+
+    static Pattern globToRegex(String glob) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> sb.append(".*");
+                case '?' -> sb.append('.');
+                default -> sb.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(sb.toString(), Pattern.CASE_INSENSITIVE);
+    }
+
+    static boolean hasTlsOnlyPolicy(Map<String, JsonNode> res, String bucketId) {
+        for (JsonNode r : res.values()) {
+            if (!"AWS::S3::BucketPolicy".equals(r.path("Type").asText())
+                    || !isRef(r.path("Properties").path("Bucket"), bucketId)) {
+                continue;
+            }
+            for (JsonNode st : statements(r.path("Properties").path("PolicyDocument"))) {
+                JsonNode principal = st.path("Principal");
+                boolean everyone = "*".equals(principal.asText()) || "*".equals(principal.path("AWS").asText());
+                if ("Deny".equals(st.path("Effect").asText()) && everyone
+                        && "false".equals(st.path("Condition").path("Bool").path("aws:SecureTransport").asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static Set<Integer> cronHours(String field) {
+        Set<Integer> hours = new TreeSet<>();
+        for (String part : field.split(",")) {
+            if (part.contains("-")) {
+                String[] ab = part.split("-");
+                for (int h = Integer.parseInt(ab[0]); h <= Integer.parseInt(ab[1]); h++) {
+                    hours.add(h);
+                }
+            } else {
+                hours.add(Integer.parseInt(part));
+            }
+        }
+        return hours;
+    }
+
+    static boolean isRef(JsonNode node, String target) {
+        return node != null && node.isObject() && node.size() == 1 && target.equals(node.path("Ref").asText(null));
+    }
+
+    static boolean containsRef(JsonNode list, String target) {
+        for (JsonNode n : flattenIf(list)) {
+            if (isRef(n, target)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** X for {Fn::GetAtt: [X, Arn]} or {Fn::GetAtt: "X.Arn"}, else null. */
+    static String getAttArnTarget(JsonNode node) {
+        JsonNode ga = node == null ? null : node.get("Fn::GetAtt");
+        if (ga == null) {
+            return null;
+        }
+        if (ga.isArray() && ga.size() == 2 && "Arn".equals(ga.path(1).asText())) {
+            return ga.path(0).asText();
+        }
+        if (ga.isTextual() && ga.asText().endsWith(".Arn")) {
+            return ga.asText().substring(0, ga.asText().length() - 4);
+        }
+        return null;
+    }
+
+    static boolean isGetAttArn(JsonNode node, String target) {
+        return target.equals(getAttArnTarget(node));
+    }
+
+    /** Text of a plain string or of an Fn::Sub string. */
+    static String asSubString(JsonNode node) {
+        if (node == null) {
+            return "";
+        }
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        JsonNode sub = node.path("Fn::Sub");
+        return sub.isTextual() ? sub.asText() : sub.path(0).asText("");
+    }
+
+    static boolean isTrue(JsonNode node) {
+        return node.isBoolean() ? node.booleanValue() : "true".equalsIgnoreCase(node.asText());
+    }
+
+    static Set<String> textSet(JsonNode array) {
+        Set<String> s = new LinkedHashSet<>();
+        array.forEach(n -> s.add(n.asText()));
+        return s;
+    }
+
+    static Set<String> fieldNames(JsonNode obj) {
+        Set<String> s = new TreeSet<>();
+        obj.fieldNames().forEachRemaining(s::add);
+        return s;
+    }
+
+    static void assertNoProblems(List<String> problems) {
+        assertTrue(problems.isEmpty(), () -> problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
+    }
+}

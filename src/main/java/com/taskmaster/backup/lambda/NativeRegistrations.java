@@ -1,0 +1,26 @@
+package com.taskmaster.backup.lambda;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Types that Jackson reads or writes by reflection (events, results, manifests, alerts): a native image
+ * keeps their constructors and accessors only when they are registered.
+ */
+@RegisterForReflection(targets = {
+        com.taskmaster.backup.backup.Manifest.class,
+        com.taskmaster.backup.backup.Manifest.Database.class,
+        com.taskmaster.backup.backup.Manifest.DataObject.class,
+        com.taskmaster.backup.backup.Manifest.Compression.class,
+        com.taskmaster.backup.backup.Manifest.Encryption.class,
+        com.taskmaster.backup.backup.BackupId.class,
+        com.taskmaster.backup.backup.Trigger.class,
+        com.taskmaster.backup.backup.BackupResult.class,
+        com.taskmaster.backup.postgres.TableFingerprint.class,
+        com.taskmaster.backup.alert.Alert.class,
+        com.taskmaster.backup.lambda.ListHandler.Entry.class,
+        com.taskmaster.backup.lambda.ListHandler.Result.class,
+})
+public final class NativeRegistrations {
+    private NativeRegistrations() {
+    }
+}

@@ -25,6 +25,7 @@ public record Trigger(String type, String schedule, Instant scheduledTime, Strin
         return new Trigger(MANUAL, null, null, null);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isScheduled() {
         return type.equals(SCHEDULED);
     }

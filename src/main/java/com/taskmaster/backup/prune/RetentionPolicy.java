@@ -56,6 +56,18 @@ public record RetentionPolicy(Duration keepAllWithin, int dailyDays, int monthly
                 "BACKUP_RETENTION_MAX_CLOCK_SKEW_MINUTES must be between 0 and 1440");
     }
 
+    /** The policy in words, for results and audit records. */
+    public String describe() {
+        return "keep the newest " + keepLast + ", holds (label keep or keep:...), the newest verified, everything younger than "
+                + minutes(minAge.compareTo(keepAllWithin) > 0 ? minAge : keepAllWithin) + ", the newest of each UTC day for "
+                + dailyDays + " days and of each UTC month for " + monthlyMonths + " months; abort if more than "
+                + maxDeletePercent + "% would go or the newest backup is over " + minutes(maxClockSkew) + " ahead";
+    }
+
+    private static String minutes(Duration d) {
+        return d.toMinutes() % 60 == 0 ? d.toHours() + " h" : d.toMinutes() + " min";
+    }
+
     public RetentionPolicy withKeepLast(int n) {
         return new RetentionPolicy(keepAllWithin, dailyDays, monthlyMonths, n, minAge, maxDeletePercent, maxClockSkew);
     }

@@ -50,6 +50,9 @@ public final class PruneService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** What {@link Layout#data} names: only such objects can be leftovers; anything else under data/ is left alone. */
+    private static final java.util.regex.Pattern DATA_OBJECT =
+            java.util.regex.Pattern.compile("data/[0-9TZa-z-]+\\.[A-Za-z0-9-]+\\.pgdump\\.zst\\.esdk");
 
     private final Repository repository;
     private final RetentionPolicy policy;
@@ -193,7 +196,7 @@ public final class PruneService {
         List<ObjectInfo> out = new ArrayList<>();
         for (ObjectInfo o : repository.list(Layout.DATA)) {
             Optional<BackupId> id = backupIdOf(o.key());
-            if (id.isPresent() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
+            if (id.isPresent() && DATA_OBJECT.matcher(o.key().value()).matches() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
                     && o.lastModified().isBefore(cutoff) && id.get().time().isBefore(cutoff)) {
                 out.add(o);
             }

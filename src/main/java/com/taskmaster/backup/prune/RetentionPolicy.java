@@ -68,6 +68,13 @@ public record RetentionPolicy(Duration keepAllWithin, int dailyDays, int monthly
         return d.toMinutes() % 60 == 0 ? d.toHours() + " h" : d.toMinutes() + " min";
     }
 
+    /** The policy of the {@code BACKUP_RETENTION_*} settings, validated. */
+    public static RetentionPolicy from(com.taskmaster.backup.config.BackupConfig c) {
+        return new RetentionPolicy(Duration.ofHours(c.retentionHours()), c.retentionDailyDays(), c.retentionMonthlyMonths(),
+                c.retentionKeepLast(), Duration.ofMinutes(c.retentionMinAgeMinutes()), c.retentionMaxDeletePercent(),
+                Duration.ofMinutes(c.retentionMaxClockSkewMinutes()));
+    }
+
     public RetentionPolicy withKeepLast(int n) {
         return new RetentionPolicy(keepAllWithin, dailyDays, monthlyMonths, n, minAge, maxDeletePercent, maxClockSkew);
     }

@@ -1,15 +1,12 @@
 package com.taskmaster.backup.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.prune.PruneService;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectInfo;
-import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.testing.Backups;
 import com.taskmaster.backup.testing.PruneLambdaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,14 +48,7 @@ class PruneHandlerTest {
     }
 
     private void put(Instant time, String label) {
-        BackupId id = BackupId.scheduled(time, "daily");
-        ObjectKey data = Layout.data(id, "a1");
-        repo.putIfAbsent(data, new byte[100]);
-        repo.putIfAbsent(Layout.manifest(id), new Manifest(Manifest.FORMAT_VERSION, id,
-                new Manifest.Database("taskmaster", "db", 5432, "15"), "15", time, time.plusSeconds(10),
-                new Manifest.DataObject(data.value(), 300, 100, "0".repeat(64)), new Manifest.Compression("zstd", 1),
-                new Manifest.Encryption("aws-encryption-sdk", "ALG", 65536, "local", "k", Map.of()), List.of(), label, null,
-                Trigger.manual(), "r").toJson());
+        Backups.put(repo, time, "daily", label, 100);
     }
 
     private int manifests() {

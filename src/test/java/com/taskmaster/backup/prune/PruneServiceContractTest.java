@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Layout;
 import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.catalog.Catalog;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Json;
+import com.taskmaster.backup.testing.Backups;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -61,21 +60,12 @@ abstract class PruneServiceContractTest {
     }
 
     static Manifest manifest(BackupId id, Instant time, String label, String dataKey, long size) {
-        return new Manifest(Manifest.FORMAT_VERSION, id, new Manifest.Database("taskmaster", "db.example", 5432, "15.8"), "15.8",
-                time, time.plusSeconds(30), new Manifest.DataObject(dataKey, size * 3, size, "0".repeat(64)),
-                new Manifest.Compression("zstd", 1),
-                new Manifest.Encryption("aws-encryption-sdk", "ALG", 65536, "local", "test", Map.of("backupId", id.value())),
-                List.of(), label, null, Trigger.manual(), "test");
+        return Backups.manifest(id, time, label, dataKey, size);
     }
 
     /** A complete backup: a data object, then its manifest. */
     static BackupId put(Repository repo, Instant time, String schedule, String label) {
-        BackupId id = BackupId.scheduled(time, schedule);
-        ObjectKey data = Layout.data(id, "a1");
-        byte[] bytes = new byte[100 + (int) (time.getEpochSecond() % 50)];
-        repo.putIfAbsent(data, bytes);
-        repo.putIfAbsent(Layout.manifest(id), manifest(id, time, label, data.value(), bytes.length).toJson());
-        return id;
+        return Backups.put(repo, time, schedule, label, 100 + (int) (time.getEpochSecond() % 50));
     }
 
     /** Daily at 02:00 for {@code days} days before NOW, hourly for the last six hours. */

@@ -81,6 +81,11 @@ public final class PruneService {
 
         List<String> interlocks = new ArrayList<>(plan.interlocks());
         listingShrankSinceLastRun(plan.decisions().size()).ifPresent(interlocks::add);
+        if (!listing.unreadable().isEmpty()) {
+            // A manifest of a newer format, or a damaged one: the listing is not fully understood, so nothing goes.
+            interlocks.add(listing.unreadable().size() + " manifest(s) cannot be read (" + listing.unreadable().get(0)
+                    + (listing.unreadable().size() > 1 ? ", ..." : "") + "): repair or remove them; nothing deleted");
+        }
 
         List<ObjectInfo> orphans = orphanDataObjects(manifests, now);
         List<PendingWrite> stale = stalePendingWrites(now);

@@ -194,9 +194,6 @@ abstract class PruneServiceContractTest {
         repo.putIfAbsent(Layout.data(crashed, "a1"), new byte[77]); // data committed, manifest never written
         BackupId retried = put(repo, old.plusSeconds(3600), "retried", null);
         repo.putIfAbsent(Layout.data(retried, "a0"), new byte[5]); // an earlier attempt of a backup that exists
-        BackupId unreadable = BackupId.scheduled(old.plusSeconds(7200), "unreadable");
-        repo.putIfAbsent(Layout.data(unreadable, "a1"), new byte[9]);
-        repo.putIfAbsent(Layout.manifest(unreadable), "{ not json".getBytes());
         ObjectWriter abandoned = repo.create(Layout.data(BackupId.scheduled(old, "abandoned"), "a1"));
         abandoned.stream().write(new byte[3]);
 
@@ -219,7 +216,6 @@ abstract class PruneServiceContractTest {
         assertTrue(repo.stat(Layout.data(crashed, "a1")).isEmpty());
         assertTrue(repo.stat(Layout.data(retried, "a0")).isEmpty());
         assertTrue(repo.stat(Layout.data(retried, "a1")).isPresent(), "the retried backup's own data stays");
-        assertTrue(repo.stat(Layout.data(unreadable, "a1")).isPresent(), "data of an unreadable manifest is not a leftover");
         assertTrue(repo.stat(Layout.data(committing, "a1")).isPresent(), "a data object waiting for its manifest survives");
         assertEquals(List.of(Layout.data(running, "a1")), repo.pendingWrites().stream().map(w -> w.key()).toList());
         assertThrows(RuntimeException.class, abandoned::commit, "the abandoned write was discarded");
@@ -229,6 +225,24 @@ abstract class PruneServiceContractTest {
         repo.putIfAbsent(Layout.manifest(running),
                 manifest(running, NOW.minusSeconds(120), null, Layout.data(running, "a1").value(), 1010).toJson());
         assertTrue(new Catalog(repo).list().backups().stream().anyMatch(m -> m.backupId().equals(running)));
+    }
+
+    @Test
+    void anUnreadableManifestStopsPruneAndItsDataIsNeverALeftover() {
+        history(repo, 45);
+        BackupId unreadable = BackupId.scheduled(NOW.minus(Duration.ofDays(5)), "unreadable");
+        repo.putIfAbsent(Layout.data(unreadable, "a1"), new byte[9]);
+        repo.putIfAbsent(Layout.manifest(unreadable), "{ not json".getBytes());
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        assertTrue(dry.leftovers().dataObjects().isEmpty(), dry.leftovers().toString());
+        assertEquals(1, dry.unreadable().size());
+        Set<String> before = nonAudit(repo);
+        PruneAbortedException e = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+        assertTrue(e.getMessage().contains("cannot be read"), e.getMessage());
+        assertEquals(before, nonAudit(repo));
+        repo.delete(Layout.manifest(unreadable)); // removed by an operator: prune proceeds
+        assertTrue(service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r").deletedCount() > 0);
     }
 
     @Test

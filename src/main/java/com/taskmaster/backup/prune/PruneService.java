@@ -83,7 +83,8 @@ public final class PruneService {
         listingShrankSinceLastRun(plan.decisions().size()).ifPresent(interlocks::add);
         if (!listing.unreadable().isEmpty()) {
             // A manifest of a newer format, or a damaged one: the listing is not fully understood, so nothing goes.
-            interlocks.add(listing.unreadable().size() + " manifest(s) cannot be read (" + listing.unreadable().get(0)
+            interlocks.add(listing.unreadable().size() + " manifest(s) cannot be read ("
+                    + listing.unreadable().get(0).lines().findFirst().orElse("")
                     + (listing.unreadable().size() > 1 ? ", ..." : "") + "): repair or remove them; nothing deleted");
         }
 

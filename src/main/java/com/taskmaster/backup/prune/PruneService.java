@@ -47,6 +47,8 @@ public final class PruneService {
     /** Leftovers younger than this may belong to a backup in progress (a Lambda run lasts 15 minutes at most). */
     public static final Duration LEFTOVER_AGE = Duration.ofDays(1);
     public static final String AUDIT = "audit/prune/";
+    /** Stop deleting this long before the invocation's deadline, so the audit record and the report still get out. */
+    public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -70,6 +72,14 @@ public final class PruneService {
      * @throws PruneFailedException  some deletions failed; the rest were done and recorded
      */
     public PruneReport run(boolean dryRun, String trigger, String requestId) {
+        return run(dryRun, trigger, requestId, null);
+    }
+
+    /**
+     * @param deadline when the caller will be killed (Lambda's timeout), or null: deletions stop {@link #DEADLINE_MARGIN}
+     *                 before it, the audit record is still written, and the rest is left for the next run
+     */
+    public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String runId = randomId();
         Catalog.Listing listing = new Catalog(repository).list();
@@ -108,13 +118,23 @@ public final class PruneService {
 
         List<String> failures = new ArrayList<>();
         List<PrunePlan.Decision> deleted = new ArrayList<>();
+        Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(DEADLINE_MARGIN);
+        int left = toDelete.size() + orphans.size() + stale.size();
         for (PrunePlan.Decision d : toDelete) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
             if (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), failures)) {
                 deleted.add(d);
             }
         }
         List<ObjectInfo> orphansDeleted = new ArrayList<>();
         for (ObjectInfo o : orphans) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
             try {
                 repository.delete(o.key());
                 logDeletion(runId, "orphan-data", null, repository.uriOf(o.key()), o.size(), List.of("no manifest refers to it"));
@@ -125,6 +145,10 @@ public final class PruneService {
         }
         List<PendingWrite> discarded = new ArrayList<>();
         for (PendingWrite w : stale) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
             try {
                 repository.discard(w);
                 logDeletion(runId, "pending-write", null, repository.uriOf(w.key()) + " (" + w.handle() + ")", -1,
@@ -133,6 +157,10 @@ public final class PruneService {
             } catch (RepositoryException e) {
                 failures.add("pending write " + w.key() + " (" + w.handle() + "): " + e.getMessage());
             }
+        }
+        if (left > 0) {
+            failures.add("stopped " + DEADLINE_MARGIN.toSeconds() + " s before the invocation's deadline with " + left
+                    + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
         }
         List<PrunePlan.Decision> kept = new ArrayList<>(plan.kept());
         PruneReport report = withAudit(report(runId, false, trigger, requestId, now, interlocks, plan, kept, deleted,

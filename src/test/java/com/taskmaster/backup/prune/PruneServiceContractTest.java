@@ -246,6 +246,20 @@ abstract class PruneServiceContractTest {
     }
 
     @Test
+    void nearTheDeadlineDeletionsStopTheAuditRecordIsWrittenAndTheNextRunContinues() {
+        history(repo, 45);
+        PruneFailedException e = assertThrows(PruneFailedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(10)));
+        assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
+        assertEquals(0, e.report().deletedCount());
+        assertEquals(51, new Catalog(repo).list().backups().size());
+        assertEquals(1, repo.list(PruneService.AUDIT).size());
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(600));
+        assertTrue(next.deletedCount() > 0);
+        assertTrue(next.failures().isEmpty());
+    }
+
+    @Test
     void holdsAndTheNewestAreKeptWhateverTheirAge() {
         Instant old = NOW.minus(Duration.ofDays(900));
         BackupId held = put(repo, old, "manual-held", "keep:audit-2024");

@@ -116,8 +116,26 @@ public final class PruneService {
             throw new PruneAbortedException(recorded);
         }
 
-        List<String> failures = new ArrayList<>();
-        List<PrunePlan.Decision> deleted = new ArrayList<>();
+        Outcome done = act(runId, toDelete, manifests, orphans, stale, deadline);
+        PruneReport report = withAudit(report(runId, false, trigger, requestId, now, interlocks, plan, plan.kept(), done.backups(),
+                done.orphans(), done.pending(), listing.unreadable(), done.failures(), null));
+        if (!report.failures().isEmpty()) {
+            throw new PruneFailedException(report);
+        }
+        LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
+                runId, report.keptCount(), report.deletedCount(), report.bytesFreed(), done.orphans().size(), done.pending().size());
+        return report;
+    }
+
+    /** What a real run did: deleted backups, deleted orphans, discarded pending writes, and what failed. */
+    private record Outcome(List<PrunePlan.Decision> backups, List<ObjectInfo> orphans, List<PendingWrite> pending,
+                           List<String> failures) {
+    }
+
+    /** Deletes the planned backups (oldest first), then the leftovers; stops near the deadline. */
+    private Outcome act(String runId, List<PrunePlan.Decision> toDelete, Map<BackupId, Manifest> manifests,
+                        List<ObjectInfo> orphans, List<PendingWrite> stale, Instant deadline) {
+        Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(DEADLINE_MARGIN);
         int left = toDelete.size() + orphans.size() + stale.size();
         for (PrunePlan.Decision d : toDelete) {
@@ -125,11 +143,10 @@ public final class PruneService {
                 break;
             }
             left--;
-            if (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), failures)) {
-                deleted.add(d);
+            if (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), done.failures())) {
+                done.backups().add(d);
             }
         }
-        List<ObjectInfo> orphansDeleted = new ArrayList<>();
         for (ObjectInfo o : orphans) {
             if (!clock.instant().isBefore(stopAt)) {
                 break;
@@ -138,12 +155,11 @@ public final class PruneService {
             try {
                 repository.delete(o.key());
                 logDeletion(runId, "orphan-data", null, repository.uriOf(o.key()), o.size(), List.of("no manifest refers to it"));
-                orphansDeleted.add(o);
+                done.orphans().add(o);
             } catch (RepositoryException e) {
-                failures.add("leftover " + o.key() + ": " + e.getMessage());
+                done.failures().add("leftover " + o.key() + ": " + e.getMessage());
             }
         }
-        List<PendingWrite> discarded = new ArrayList<>();
         for (PendingWrite w : stale) {
             if (!clock.instant().isBefore(stopAt)) {
                 break;
@@ -153,24 +169,16 @@ public final class PruneService {
                 repository.discard(w);
                 logDeletion(runId, "pending-write", null, repository.uriOf(w.key()) + " (" + w.handle() + ")", -1,
                         List.of("pending since " + w.since()));
-                discarded.add(w);
+                done.pending().add(w);
             } catch (RepositoryException e) {
-                failures.add("pending write " + w.key() + " (" + w.handle() + "): " + e.getMessage());
+                done.failures().add("pending write " + w.key() + " (" + w.handle() + "): " + e.getMessage());
             }
         }
         if (left > 0) {
-            failures.add("stopped " + DEADLINE_MARGIN.toSeconds() + " s before the invocation's deadline with " + left
+            done.failures().add("stopped " + DEADLINE_MARGIN.toSeconds() + " s before the invocation's deadline with " + left
                     + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
         }
-        List<PrunePlan.Decision> kept = new ArrayList<>(plan.kept());
-        PruneReport report = withAudit(report(runId, false, trigger, requestId, now, interlocks, plan, kept, deleted,
-                orphansDeleted, discarded, listing.unreadable(), failures, null));
-        if (!failures.isEmpty()) {
-            throw new PruneFailedException(report);
-        }
-        LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
-                runId, report.keptCount(), report.deletedCount(), report.bytesFreed(), orphansDeleted.size(), discarded.size());
-        return report;
+        return done;
     }
 
     /** Manifest first, then data: the backup ceases to exist before any of its bytes go. */

@@ -31,4 +31,32 @@ public interface BackupConfig {
 
     /** Directory holding pg_dump/pg_restore; when absent: /opt/bin, then the newest /usr/lib/postgresql/N/bin, then PATH. */
     Optional<String> pgBin();
+
+    /** Prune keeps every backup younger than this many hours. */
+    @WithDefault("48")
+    int retentionHours();
+
+    /** Prune keeps the newest backup of each UTC day for this many days (today included). */
+    @WithDefault("30")
+    int retentionDailyDays();
+
+    /** Prune keeps the newest backup of each UTC month for this many months (this month included). */
+    @WithDefault("12")
+    int retentionMonthlyMonths();
+
+    /** Prune always keeps this many newest backups (at least 1). */
+    @WithDefault("3")
+    int retentionKeepLast();
+
+    /** Prune never deletes a backup younger than this many minutes. */
+    @WithDefault("60")
+    int retentionMinAgeMinutes();
+
+    /** Prune aborts, deleting nothing, when its plan would delete more than this share of the backups. */
+    @WithDefault("50")
+    int retentionMaxDeletePercent();
+
+    /** Prune aborts, deleting nothing, when the newest backup is dated more than this many minutes ahead. */
+    @WithDefault("10")
+    int retentionMaxClockSkewMinutes();
 }

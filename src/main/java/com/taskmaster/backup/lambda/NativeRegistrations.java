@@ -19,6 +19,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.alert.Alert.class,
         com.taskmaster.backup.lambda.ListHandler.Entry.class,
         com.taskmaster.backup.lambda.ListHandler.Result.class,
+        com.taskmaster.backup.prune.PruneReport.class,
+        com.taskmaster.backup.prune.PruneReport.Entry.class,
+        com.taskmaster.backup.prune.PruneReport.Leftovers.class,
+        com.taskmaster.backup.prune.PruneReport.Leftover.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

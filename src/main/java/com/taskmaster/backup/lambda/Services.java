@@ -8,6 +8,8 @@ import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.prune.PruneService;
+import com.taskmaster.backup.prune.RetentionPolicy;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +63,11 @@ public class Services {
 
     public Catalog catalog() {
         return new Catalog(repository());
+    }
+
+    /** Retention on the repository, with the policy of the BACKUP_RETENTION_* settings. */
+    public PruneService prune() {
+        return new PruneService(repository(), RetentionPolicy.from(config), Clock.systemUTC());
     }
 
     /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */

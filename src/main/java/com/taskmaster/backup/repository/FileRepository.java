@@ -133,6 +133,78 @@ public final class FileRepository implements Repository {
         return out;
     }
 
+    @Override
+    public void delete(ObjectKey key) {
+        Path p = path(key);
+        try {
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new RepositoryException("cannot delete " + uriOf(key) + ": it is a directory, not an object");
+            }
+            if (Files.deleteIfExists(p)) {
+                syncDirectory(p.getParent());
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot delete " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<PendingWrite> pendingWrites() {
+        List<PendingWrite> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                Optional<ObjectKey> target = targetOfTemp(rel);
+                if (target.isEmpty()) {
+                    continue;
+                }
+                try {
+                    out.add(new PendingWrite(target.get(), rel, Files.getLastModifiedTime(p).toInstant()));
+                } catch (NoSuchFileException gone) {
+                    // committed or aborted while listing
+                }
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot list temporary files in " + uri() + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(PendingWrite::key).thenComparing(PendingWrite::handle));
+        return out;
+    }
+
+    /** The key a temporary file {@code dir/.tmp-<name>.<uuid>} is being written for; empty for anything else. */
+    private static Optional<ObjectKey> targetOfTemp(String rel) {
+        int slash = rel.lastIndexOf('/');
+        String dir = slash < 0 ? "" : rel.substring(0, slash + 1);
+        String name = rel.substring(slash + 1);
+        int uuidLength = 36;
+        if (!name.startsWith(TEMP_PREFIX) || name.length() <= TEMP_PREFIX.length() + uuidLength + 1 || isHidden(dir)
+                || name.charAt(name.length() - uuidLength - 1) != '.') {
+            return Optional.empty();
+        }
+        try {
+            UUID.fromString(name.substring(name.length() - uuidLength));
+            return Optional.of(ObjectKey.of(dir + name.substring(TEMP_PREFIX.length(), name.length() - uuidLength - 1)));
+        } catch (IllegalArgumentException notOurs) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void discard(PendingWrite write) {
+        if (targetOfTemp(write.handle()).filter(write.key()::equals).isEmpty()) {
+            throw new IllegalArgumentException("not a temporary file of this repository: " + write.handle());
+        }
+        Path p = root.resolve(write.handle()).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("not a temporary file of this repository: " + write.handle());
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot remove temporary file " + p + ": " + e.getMessage(), e);
+        }
+    }
+
     private static boolean isHidden(String rel) {
         for (String segment : rel.split("/")) {
             if (segment.startsWith(".")) {

@@ -15,6 +15,10 @@ import java.util.Optional;
  *       after {@link ObjectWriter#abort()} (or a crash) no trace is visible to {@link #list} or {@link #open}.</li>
  *   <li>No write ever replaces an existing object: {@link ObjectExistsException} instead.</li>
  *   <li>{@link #list} returns committed objects only, sorted by key.</li>
+ *   <li>{@link #delete} is idempotent: deleting a missing object succeeds. It is the only way anything is
+ *       removed, and only prune calls it.</li>
+ *   <li>{@link #pendingWrites} shows writes in progress or abandoned (invisible to {@link #list});
+ *       {@link #discard} removes one, and discarding one that is already gone succeeds.</li>
  * </ul>
  */
 public interface Repository {
@@ -48,4 +52,21 @@ public interface Repository {
 
     /** Committed objects whose key starts with {@code prefix} (a key prefix such as {@code "manifests/"}), sorted by key. */
     List<ObjectInfo> list(String prefix);
+
+    /**
+     * Deletes a committed object; a missing object is not an error (a second prune run, or a concurrent one,
+     * finds it gone). In a versioned S3 bucket this is a plain DeleteObject without a version id: S3 adds a
+     * delete marker and keeps the bytes as a noncurrent version until the bucket's lifecycle expires them
+     * (and Object Lock, when on, protects that version until its retention ends).
+     */
+    void delete(ObjectKey key);
+
+    /**
+     * Writes begun and neither committed nor aborted, under this repository only, sorted by key. Includes
+     * writes in progress right now: callers decide by {@link PendingWrite#since()} what is stale.
+     */
+    List<PendingWrite> pendingWrites();
+
+    /** Discards a pending write (S3: aborts the multipart upload; files: deletes the temporary file). Idempotent. */
+    void discard(PendingWrite write);
 }

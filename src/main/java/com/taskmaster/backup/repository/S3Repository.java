@@ -3,10 +3,15 @@ package com.taskmaster.backup.repository;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -135,6 +140,59 @@ public final class S3Repository implements Repository {
         }
         out.sort(java.util.Comparator.comparing(ObjectInfo::key));
         return out;
+    }
+
+    @Override
+    public void delete(ObjectKey key) {
+        try {
+            // No version id: in a versioned bucket this adds a delete marker; the bucket's lifecycle expires the
+            // noncurrent version later. S3 answers 204 for a missing key too, which makes this idempotent.
+            s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
+        } catch (NoSuchKeyException e) {
+            // already gone
+        } catch (SdkException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    @Override
+    public List<PendingWrite> pendingWrites() {
+        List<PendingWrite> out = new ArrayList<>();
+        try {
+            for (MultipartUpload u : s3.listMultipartUploadsPaginator(ListMultipartUploadsRequest.builder()
+                    .bucket(bucket).prefix(prefix).build()).uploads()) {
+                if (!u.key().startsWith(prefix)) {
+                    continue;
+                }
+                ObjectKey key;
+                try {
+                    key = ObjectKey.of(u.key().substring(prefix.length()));
+                } catch (IllegalArgumentException foreign) {
+                    continue; // not started by us: never touched
+                }
+                out.add(new PendingWrite(key, u.uploadId(), u.initiated()));
+            }
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list open multipart uploads of " + uri() + ": " + e.getMessage(), e);
+        }
+        out.sort(java.util.Comparator.comparing(PendingWrite::key).thenComparing(PendingWrite::handle));
+        return out;
+    }
+
+    @Override
+    public void discard(PendingWrite write) {
+        try {
+            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(bucket).key(fullKey(write.key())).uploadId(write.handle()).build());
+        } catch (NoSuchUploadException e) {
+            // completed or aborted meanwhile
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw failure("abort upload " + write.handle() + " of", write.key(), e);
+            }
+        } catch (SdkException e) {
+            throw failure("abort upload " + write.handle() + " of", write.key(), e);
+        }
     }
 
     private RepositoryException failure(String what, ObjectKey key, SdkException e) {

@@ -189,6 +189,9 @@ class BackupServiceTest {
             public java.io.InputStream open(ObjectKey k) { return inner.open(k); }
             public Optional<com.taskmaster.backup.repository.ObjectInfo> stat(ObjectKey k) { return inner.stat(k); }
             public List<com.taskmaster.backup.repository.ObjectInfo> list(String p) { return inner.list(p); }
+            public void delete(ObjectKey k) { inner.delete(k); }
+            public List<com.taskmaster.backup.repository.PendingWrite> pendingWrites() { return inner.pendingWrites(); }
+            public void discard(com.taskmaster.backup.repository.PendingWrite w) { inner.discard(w); }
         };
         var e = org.junit.jupiter.api.Assertions.assertThrows(BackupFailedException.class, () ->
                 new BackupService(failingManifest, localKey(), tools, Clock.systemUTC())

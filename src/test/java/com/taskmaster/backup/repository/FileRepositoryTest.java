@@ -38,6 +38,25 @@ class FileRepositoryTest extends RepositoryContractTest {
     }
 
     @Test
+    void aPendingWriteIsDatedByItsLastWrite() throws IOException {
+        try (ObjectWriter w = repo.create(ObjectKey.of("data/x.bin"))) {
+            w.stream().write(new byte[] {1});
+            java.time.Instant since = repo.pendingWrites().get(0).since();
+            assertTrue(Math.abs(java.time.Duration.between(since, java.time.Instant.now()).toSeconds()) < 60, since.toString());
+        }
+    }
+
+    @Test
+    void discardRefusesAnythingButItsOwnTemporaryFiles() throws IOException {
+        repo.putIfAbsent(ObjectKey.of("data/real.bin"), new byte[] {1});
+        for (String handle : java.util.List.of("data/real.bin", "../outside", "data/.tmp-real.bin.not-a-uuid")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> repo.discard(new PendingWrite(ObjectKey.of("data/real.bin"), handle, java.time.Instant.EPOCH)));
+        }
+        assertTrue(repo.stat(ObjectKey.of("data/real.bin")).isPresent());
+    }
+
+    @Test
     void uriNamesTheDirectory() {
         assertTrue(repo.uri().startsWith("file:///"), repo.uri());
         assertEquals(repo.uri() + "/data/x", repo.uriOf(ObjectKey.of("data/x")));

@@ -1,0 +1,339 @@
+package com.taskmaster.backup.prune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.PendingWrite;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.RepositoryException;
+import com.taskmaster.backup.support.Json;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Executes retention on one repository: list, plan ({@link RetentionPolicy#plan}), then act.
+ *
+ * <p>Acting, in order: for each backup to delete, oldest first, the manifest (the backup ceases to exist),
+ * then its data object, so an interrupted run never leaves a manifest pointing at nothing; then leftovers
+ * older than a day: data objects no manifest refers to, and pending writes (open multipart uploads,
+ * temporary files). Each deletion is logged as one JSON line; each real run, aborted or not, appends an
+ * audit record {@code audit/prune/<time>-<runId>.json}. A dry run only plans and changes nothing, not even
+ * the audit trail. Running again deletes nothing more.
+ */
+public final class PruneService {
+    private static final Logger LOG = Logger.getLogger(PruneService.class);
+    /** Leftovers younger than this may belong to a backup in progress (a Lambda run lasts 15 minutes at most). */
+    public static final Duration LEFTOVER_AGE = Duration.ofDays(1);
+    public static final String AUDIT = "audit/prune/";
+    /** Stop deleting this long before the invocation's deadline, so the audit record and the report still get out. */
+    public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** What {@link Layout#data} names: only such objects can be leftovers; anything else under data/ is left alone. */
+    private static final java.util.regex.Pattern DATA_OBJECT =
+            java.util.regex.Pattern.compile("data/[0-9TZa-z-]+\\.[A-Za-z0-9-]+\\.pgdump\\.zst\\.esdk");
+
+    private final Repository repository;
+    private final RetentionPolicy policy;
+    private final Clock clock;
+
+    public PruneService(Repository repository, RetentionPolicy policy, Clock clock) {
+        this.repository = repository;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /**
+     * @param trigger   who or what asked: {@code manual} or {@code scheduled:<name>}, for the audit trail
+     * @throws PruneAbortedException an interlock tripped in a real run: nothing was deleted
+     * @throws PruneFailedException  some deletions failed; the rest were done and recorded
+     */
+    public PruneReport run(boolean dryRun, String trigger, String requestId) {
+        return run(dryRun, trigger, requestId, null);
+    }
+
+    /**
+     * @param deadline when the caller will be killed (Lambda's timeout), or null: deletions stop {@link #DEADLINE_MARGIN}
+     *                 before it, the audit record is still written, and the rest is left for the next run
+     */
+    public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        String runId = randomId();
+        Catalog.Listing listing = new Catalog(repository).list();
+        Map<BackupId, Manifest> manifests = listing.backups().stream()
+                .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
+        // Verification records do not exist yet (issue 3): once they do, pass the verified ids here.
+        Set<BackupId> verified = Set.of();
+        PrunePlan plan = policy.plan(listing.backups().stream().map(BackupSummary::of).toList(), verified, now);
+
+        List<String> interlocks = new ArrayList<>(plan.interlocks());
+        listingShrankSinceLastRun(plan.decisions().size()).ifPresent(interlocks::add);
+        if (!listing.unreadable().isEmpty()) {
+            // A manifest of a newer format, or a damaged one: the listing is not fully understood, so nothing goes.
+            interlocks.add(listing.unreadable().size() + " manifest(s) cannot be read ("
+                    + listing.unreadable().get(0).lines().findFirst().orElse("")
+                    + (listing.unreadable().size() > 1 ? ", ..." : "") + "): repair or remove them; nothing deleted");
+        }
+
+        List<ObjectInfo> orphans = orphanDataObjects(manifests, now);
+        List<PendingWrite> stale = stalePendingWrites(now);
+        List<PrunePlan.Decision> toDelete = new ArrayList<>(plan.deleted());
+        toDelete.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()));
+
+        if (dryRun || !interlocks.isEmpty()) {
+            PruneReport report = report(runId, dryRun, trigger, requestId, now, interlocks, plan, plan.kept(),
+                    dryRun ? toDelete : List.of(), dryRun ? orphans : List.of(), dryRun ? stale : List.of(),
+                    listing.unreadable(), List.of(), null);
+            if (dryRun) {
+                LOG.infof("prune dry run %s: would keep %d, delete %d backups%s", runId, report.keptCount(), toDelete.size(),
+                        interlocks.isEmpty() ? "" : "; a real run would abort: " + String.join("; ", interlocks));
+                return report;
+            }
+            PruneReport recorded = withAudit(report);
+            throw new PruneAbortedException(recorded);
+        }
+
+        Outcome done = act(runId, toDelete, manifests, orphans, stale, deadline);
+        PruneReport report = withAudit(report(runId, false, trigger, requestId, now, interlocks, plan, plan.kept(), done.backups(),
+                done.orphans(), done.pending(), listing.unreadable(), done.failures(), null));
+        if (!report.failures().isEmpty()) {
+            throw new PruneFailedException(report);
+        }
+        LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
+                runId, report.keptCount(), report.deletedCount(), report.bytesFreed(), done.orphans().size(), done.pending().size());
+        return report;
+    }
+
+    /** What a real run did: deleted backups, deleted orphans, discarded pending writes, and what failed. */
+    private record Outcome(List<PrunePlan.Decision> backups, List<ObjectInfo> orphans, List<PendingWrite> pending,
+                           List<String> failures) {
+    }
+
+    /** Deletes the planned backups (oldest first), then the leftovers; stops near the deadline. */
+    private Outcome act(String runId, List<PrunePlan.Decision> toDelete, Map<BackupId, Manifest> manifests,
+                        List<ObjectInfo> orphans, List<PendingWrite> stale, Instant deadline) {
+        Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(DEADLINE_MARGIN);
+        int left = toDelete.size() + orphans.size() + stale.size();
+        for (PrunePlan.Decision d : toDelete) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
+            if (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), done.failures())) {
+                done.backups().add(d);
+            }
+        }
+        for (ObjectInfo o : orphans) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
+            try {
+                repository.delete(o.key());
+                logDeletion(runId, "orphan-data", null, repository.uriOf(o.key()), o.size(), List.of("no manifest refers to it"));
+                done.orphans().add(o);
+            } catch (RepositoryException e) {
+                done.failures().add("leftover " + o.key() + ": " + e.getMessage());
+            }
+        }
+        for (PendingWrite w : stale) {
+            if (!clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            left--;
+            try {
+                repository.discard(w);
+                logDeletion(runId, "pending-write", null, repository.uriOf(w.key()) + " (" + w.handle() + ")", -1,
+                        List.of("pending since " + w.since()));
+                done.pending().add(w);
+            } catch (RepositoryException e) {
+                done.failures().add("pending write " + w.key() + " (" + w.handle() + "): " + e.getMessage());
+            }
+        }
+        if (left > 0) {
+            done.failures().add("stopped " + DEADLINE_MARGIN.toSeconds() + " s before the invocation's deadline with " + left
+                    + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
+        }
+        return done;
+    }
+
+    /** Manifest first, then data: the backup ceases to exist before any of its bytes go. */
+    private boolean deleteBackup(String runId, Manifest m, List<String> reasons, List<String> failures) {
+        ObjectKey manifestKey = Layout.manifest(m.backupId());
+        try {
+            repository.delete(manifestKey);
+        } catch (RepositoryException e) {
+            failures.add("backup " + m.backupId() + ": manifest not deleted, backup kept: " + e.getMessage());
+            return false;
+        }
+        String data = m.data().key();
+        String dataUri = null;
+        if (data.startsWith(Layout.DATA + m.backupId() + ".")) {
+            try {
+                ObjectKey dataKey = ObjectKey.of(data);
+                repository.delete(dataKey);
+                dataUri = repository.uriOf(dataKey);
+            } catch (RepositoryException | IllegalArgumentException e) {
+                failures.add("backup " + m.backupId() + ": manifest deleted but data object " + data
+                        + " not (a later run removes it as a leftover): " + e.getMessage());
+            }
+        } else {
+            // A manifest naming another backup's object (corrupt or forged) must not make prune delete it.
+            failures.add("backup " + m.backupId() + ": manifest deleted; its data key " + data
+                    + " is not this backup's, so it was left alone");
+        }
+        logDeletion(runId, "backup", m.backupId().value(), repository.uriOf(manifestKey) + (dataUri == null ? "" : " " + dataUri),
+                m.data().storedBytes(), reasons);
+        return true;
+    }
+
+    private void logDeletion(String runId, String kind, String backupId, String objects, long bytes, List<String> reasons) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("event", "prune-delete");
+        line.put("runId", runId);
+        line.put("kind", kind);
+        if (backupId != null) {
+            line.put("backupId", backupId);
+        }
+        line.put("objects", objects);
+        line.put("bytes", bytes);
+        line.putPOJO("reasons", reasons);
+        LOG.info(line.toString());
+    }
+
+    /** Data objects older than a day (by their time and their backup id's) that no readable manifest refers to. */
+    private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, Instant now) {
+        Set<String> referenced = manifests.values().stream().map(m -> m.data().key()).collect(Collectors.toSet());
+        // Ids with a manifest that could not be read: their data may be referenced, so it is never a leftover.
+        Set<BackupId> withManifest = new HashSet<>();
+        for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {
+            Layout.idOfManifest(info.key()).ifPresent(withManifest::add);
+        }
+        withManifest.removeAll(manifests.keySet());
+        Instant cutoff = now.minus(LEFTOVER_AGE);
+        List<ObjectInfo> out = new ArrayList<>();
+        for (ObjectInfo o : repository.list(Layout.DATA)) {
+            Optional<BackupId> id = backupIdOf(o.key());
+            if (id.isPresent() && DATA_OBJECT.matcher(o.key().value()).matches() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
+                    && o.lastModified().isBefore(cutoff) && id.get().time().isBefore(cutoff)) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Pending writes older than a day. Both the write's own date and the backup id in its key must be old: moto
+     * dates every upload 2010, and a clock can lie, so a backup in progress is never discarded on one date alone.
+     * Writes whose key names no backup are left to the bucket's lifecycle rule.
+     */
+    private List<PendingWrite> stalePendingWrites(Instant now) {
+        Instant cutoff = now.minus(LEFTOVER_AGE);
+        return repository.pendingWrites().stream()
+                .filter(w -> w.since().isBefore(cutoff))
+                .filter(w -> backupIdOf(w.key()).map(id -> id.time().isBefore(cutoff)).orElse(false))
+                .toList();
+    }
+
+    /** The backup id a data or manifest key starts with ({@code data/<id>.<attempt>...}, {@code manifests/<id>.json}). */
+    static Optional<BackupId> backupIdOf(ObjectKey key) {
+        String name = key.name();
+        int dot = name.indexOf('.');
+        try {
+            return Optional.of(BackupId.parse(dot < 0 ? name : name.substring(0, dot)));
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Compares the listing with the backups the last real run left: a listing much smaller means something is wrong. */
+    private Optional<String> listingShrankSinceLastRun(int listed) {
+        List<ObjectInfo> audits = repository.list(AUDIT);
+        if (audits.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectKey last = audits.get(audits.size() - 1).key();
+        try {
+            JsonNode record = Json.MAPPER.readTree(repository.read(last));
+            int before = record.path("keptCount").asInt(0);
+            if ((long) listed * 100 < (long) before * (100 - policy.maxDeletePercent())) {
+                return Optional.of("the listing has " + listed + " backups, much fewer than the " + before
+                        + " the last run left (" + last + "): were backups removed behind prune's back?; nothing deleted");
+            }
+        } catch (IOException | RepositoryException e) {
+            LOG.warnf("cannot read the last prune audit record %s (%s): the listing is not compared with it", last, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private PruneReport report(String runId, boolean dryRun, String trigger, String requestId, Instant now,
+                               List<String> interlocks, PrunePlan plan, List<PrunePlan.Decision> kept,
+                               List<PrunePlan.Decision> deleted, List<ObjectInfo> orphans, List<PendingWrite> pending,
+                               List<String> unreadable, List<String> failures, String audit) {
+        long bytes = deleted.stream().mapToLong(d -> d.backup().storedBytes()).sum() + orphans.stream().mapToLong(ObjectInfo::size).sum();
+        List<PrunePlan.Decision> keptAll = new ArrayList<>(kept);
+        if (!dryRun && interlocks.isEmpty()) {
+            // planned deletions that failed stay, and are reported as kept for no rule
+            Set<BackupId> gone = deleted.stream().map(d -> d.backup().id()).collect(Collectors.toSet());
+            plan.deleted().stream().filter(d -> !gone.contains(d.backup().id()))
+                    .forEach(d -> keptAll.add(new PrunePlan.Decision(d.backup(), PrunePlan.Action.KEEP, List.of("deletion-failed"))));
+        } else if (!dryRun) {
+            keptAll.addAll(plan.deleted().stream()
+                    .map(d -> new PrunePlan.Decision(d.backup(), PrunePlan.Action.KEEP, List.of("interlock"))).toList());
+        }
+        keptAll.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()).reversed());
+        return new PruneReport(runId, dryRun, trigger, requestId, repository.uri(), now, policy.describe(), List.copyOf(interlocks),
+                plan.decisions().size(), keptAll.size(), deleted.size(), bytes,
+                keptAll.stream().map(PruneReport.Entry::of).toList(), deleted.stream().map(PruneReport.Entry::of).toList(),
+                new PruneReport.Leftovers(
+                        orphans.stream().map(o -> new PruneReport.Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
+                        pending.stream().map(w -> new PruneReport.Leftover(w.key().value(), w.since(), -1)).toList()),
+                unreadable, List.copyOf(failures), audit);
+    }
+
+    /** Appends the run's audit record (never overwriting one) and returns the report naming it. */
+    private PruneReport withAudit(PruneReport r) {
+        ObjectKey key = ObjectKey.of(AUDIT + STAMP.format(r.now()) + "-" + r.runId() + ".json");
+        PruneReport named = new PruneReport(r.runId(), r.dryRun(), r.trigger(), r.requestId(), r.repository(), r.now(), r.policy(),
+                r.interlocks(), r.backupsBefore(), r.keptCount(), r.deletedCount(), r.bytesFreed(), r.kept(), r.deleted(),
+                r.leftovers(), r.unreadable(), r.failures(), repository.uriOf(key));
+        try {
+            repository.putIfAbsent(key, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(named));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize the audit record of prune run " + r.runId(), e);
+        }
+        return named;
+    }
+
+    private static String randomId() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,304 @@
+package com.taskmaster.backup.prune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.ObjectWriter;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Json;
+import com.taskmaster.backup.testing.Backups;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * PruneService against a real repository (file, S3 on moto). Backups are real manifests and small data objects
+ * written through the Repository; no database is needed. The service's clock runs three days ahead of the
+ * wall clock, so everything written by the test is "older than a day" for leftover purposes, unless the
+ * backup id in its key says otherwise.
+ */
+abstract class PruneServiceContractTest {
+    static final Instant NOW = Instant.now().plus(Duration.ofDays(3)).truncatedTo(ChronoUnit.SECONDS);
+    protected Repository repo;
+
+    /** A fresh, empty repository. */
+    protected abstract Repository newRepository();
+
+    /** A second repository sharing the first one's store (same bucket or parent directory) under another prefix. */
+    protected abstract Repository neighbour();
+
+    /** How many random histories the property test runs (S3 is slower). */
+    protected abstract int randomHistories();
+
+    @BeforeEach
+    void setUp() {
+        repo = newRepository();
+    }
+
+    static PruneService service(Repository repo, RetentionPolicy policy) {
+        return new PruneService(repo, policy, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    static Manifest manifest(BackupId id, Instant time, String label, String dataKey, long size) {
+        return Backups.manifest(id, time, label, dataKey, size);
+    }
+
+    /** A complete backup: a data object, then its manifest. */
+    static BackupId put(Repository repo, Instant time, String schedule, String label) {
+        return Backups.put(repo, time, schedule, label, 100 + (int) (time.getEpochSecond() % 50));
+    }
+
+    /** Daily at 02:00 for {@code days} days before NOW, hourly for the last six hours. */
+    static List<BackupId> history(Repository repo, int days) {
+        List<BackupId> ids = new ArrayList<>();
+        Instant today = NOW.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(2));
+        for (int d = 1; d <= days; d++) {
+            ids.add(put(repo, today.minus(Duration.ofDays(d)), "daily", null));
+        }
+        for (int h = 1; h <= 6; h++) {
+            ids.add(put(repo, NOW.minus(Duration.ofHours(h)).truncatedTo(ChronoUnit.HOURS), "hourly", null));
+        }
+        return ids;
+    }
+
+    /** Every object key and pending write, for before/after comparisons. */
+    static Set<String> everything(Repository repo) {
+        Set<String> all = repo.list("").stream().map(i -> i.key().value()).collect(Collectors.toSet());
+        repo.pendingWrites().forEach(w -> all.add("pending:" + w.key() + ":" + w.handle()));
+        return all;
+    }
+
+    static Set<String> nonAudit(Repository repo) {
+        return everything(repo).stream().filter(k -> !k.startsWith(PruneService.AUDIT)).collect(Collectors.toSet());
+    }
+
+    @Test
+    void dryRunReturnsThePlanAndChangesNothing() {
+        history(repo, 45);
+        Set<String> before = everything(repo);
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "req-1");
+        assertTrue(r.dryRun());
+        assertTrue(r.deletedCount() > 0, "something to delete");
+        assertEquals(r.backupsBefore(), r.keptCount() + r.deletedCount());
+        assertEquals(before, everything(repo), "a dry run changes nothing, not even the audit trail");
+        assertEquals(null, r.audit());
+    }
+
+    @Test
+    void realRunDeletesManifestsAndDataOfExactlyThePlannedBackupsAndAppendsAnAuditRecord() throws IOException {
+        history(repo, 45);
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "req-0");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(false, "scheduled:daily", "req-1");
+        assertEquals(dry.deleted().stream().map(PruneReport.Entry::backupId).toList(),
+                r.deleted().stream().map(PruneReport.Entry::backupId).toList(), "the dry run showed what the real run did");
+        assertEquals(r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum(), r.bytesFreed());
+        for (PruneReport.Entry e : r.deleted()) {
+            BackupId id = BackupId.parse(e.backupId());
+            assertTrue(repo.stat(Layout.manifest(id)).isEmpty(), "manifest of " + id);
+            assertTrue(repo.stat(Layout.data(id, "a1")).isEmpty(), "data of " + id);
+        }
+        List<Manifest> left = new Catalog(repo).list().backups();
+        assertEquals(r.keptCount(), left.size());
+        for (Manifest m : left) {
+            assertTrue(repo.stat(ObjectKey.of(m.data().key())).isPresent(), "data of kept " + m.backupId());
+        }
+        List<ObjectInfo> audits = repo.list(PruneService.AUDIT);
+        assertEquals(1, audits.size());
+        JsonNode audit = Json.MAPPER.readTree(repo.read(audits.get(0).key()));
+        assertEquals("scheduled:daily", audit.get("trigger").asText());
+        assertEquals("req-1", audit.get("requestId").asText());
+        assertEquals(r.deletedCount(), audit.get("deleted").size());
+        assertTrue(audit.get("deleted").get(0).get("reasons").size() > 0);
+        assertEquals(repo.uriOf(audits.get(0).key()), r.audit());
+    }
+
+    @Test
+    void aSecondRunDeletesNothingMore() {
+        history(repo, 60);
+        PruneService s = service(repo, RetentionPolicy.DEFAULTS);
+        assertTrue(s.run(false, "manual", "r1").deletedCount() > 0);
+        Set<String> after = nonAudit(repo);
+        PruneReport second = s.run(false, "manual", "r2");
+        assertEquals(0, second.deletedCount());
+        assertEquals(0, second.bytesFreed());
+        assertEquals(after, nonAudit(repo));
+        assertEquals(2, repo.list(PruneService.AUDIT).size(), "one audit record per real run, appended");
+    }
+
+    @Test
+    void interlocksAbortBeforeDeletingAnythingAndAreAudited() {
+        PruneAbortedException empty = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+        assertTrue(empty.getMessage().contains("listing is empty"), empty.getMessage());
+
+        Instant old = NOW.minus(Duration.ofDays(400));
+        for (int i = 0; i < 10; i++) {
+            put(repo, old.plus(Duration.ofDays(i)), "daily", null);
+        }
+        ObjectKey orphan = Layout.data(BackupId.scheduled(old, "orphan"), "x");
+        repo.putIfAbsent(orphan, new byte[10]);
+        Set<String> before = nonAudit(repo);
+        PruneAbortedException tooMany = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+        assertTrue(tooMany.getMessage().contains("would delete 7 of 10"), tooMany.getMessage());
+        assertEquals(before, nonAudit(repo), "nothing deleted, not even leftovers");
+        assertEquals(2, repo.list(PruneService.AUDIT).size());
+
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        assertFalse(dry.interlocks().isEmpty(), "a dry run reports what would stop a real run");
+
+        put(repo, NOW.plus(Duration.ofDays(2)), "future", null);
+        PruneAbortedException skew = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r"));
+        assertTrue(skew.getMessage().contains("a clock is wrong"), skew.getMessage());
+        assertEquals(before.size() + 2, nonAudit(repo).size());
+    }
+
+    @Test
+    void aListingMuchSmallerThanWhatTheLastRunLeftAborts() {
+        List<BackupId> ids = history(repo, 20);
+        service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r1");
+        for (BackupId id : ids.subList(0, 15)) { // removed behind prune's back (or a wrong listing)
+            repo.delete(Layout.manifest(id));
+        }
+        PruneAbortedException e = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r2"));
+        assertTrue(e.getMessage().contains("much fewer than the 26 the last run left"), e.getMessage());
+    }
+
+    @Test
+    void leftoversOlderThanADayGoButABackupInProgressSurvives() throws IOException {
+        history(repo, 10);
+        Instant old = NOW.minus(Duration.ofDays(5));
+        BackupId crashed = BackupId.scheduled(old, "crashed");
+        repo.putIfAbsent(Layout.data(crashed, "a1"), new byte[77]); // data committed, manifest never written
+        BackupId retried = put(repo, old.plusSeconds(3600), "retried", null);
+        repo.putIfAbsent(Layout.data(retried, "a0"), new byte[5]); // an earlier attempt of a backup that exists
+        ObjectWriter abandoned = repo.create(Layout.data(BackupId.scheduled(old, "abandoned"), "a1"));
+        abandoned.stream().write(new byte[3]);
+
+        // A backup in progress right now: its upload/temporary file is open, and a just-committed data object
+        // (of a backup whose manifest is not written yet) waits for its manifest.
+        BackupId running = BackupId.scheduled(NOW.minusSeconds(120), "running");
+        ObjectWriter inProgress = repo.create(Layout.data(running, "a1"));
+        inProgress.stream().write(new byte[1000]);
+        BackupId committing = BackupId.scheduled(NOW.minusSeconds(60), "committing");
+        repo.putIfAbsent(Layout.data(committing, "a1"), new byte[11]);
+
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        assertEquals(Set.of(Layout.data(crashed, "a1").value(), Layout.data(retried, "a0").value()),
+                dry.leftovers().dataObjects().stream().map(PruneReport.Leftover::key).collect(Collectors.toSet()));
+        assertEquals(List.of(Layout.data(BackupId.scheduled(old, "abandoned"), "a1").value()),
+                dry.leftovers().pendingWrites().stream().map(PruneReport.Leftover::key).toList());
+
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r");
+        assertEquals(77 + 5, r.bytesFreed() - r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum());
+        assertTrue(repo.stat(Layout.data(crashed, "a1")).isEmpty());
+        assertTrue(repo.stat(Layout.data(retried, "a0")).isEmpty());
+        assertTrue(repo.stat(Layout.data(retried, "a1")).isPresent(), "the retried backup's own data stays");
+        assertTrue(repo.stat(Layout.data(committing, "a1")).isPresent(), "a data object waiting for its manifest survives");
+        assertEquals(List.of(Layout.data(running, "a1")), repo.pendingWrites().stream().map(w -> w.key()).toList());
+        assertThrows(RuntimeException.class, abandoned::commit, "the abandoned write was discarded");
+
+        inProgress.stream().write(new byte[10]);
+        inProgress.commit(); // the racing backup completes after prune
+        repo.putIfAbsent(Layout.manifest(running),
+                manifest(running, NOW.minusSeconds(120), null, Layout.data(running, "a1").value(), 1010).toJson());
+        assertTrue(new Catalog(repo).list().backups().stream().anyMatch(m -> m.backupId().equals(running)));
+    }
+
+    @Test
+    void anUnreadableManifestStopsPruneAndItsDataIsNeverALeftover() {
+        history(repo, 45);
+        BackupId unreadable = BackupId.scheduled(NOW.minus(Duration.ofDays(5)), "unreadable");
+        repo.putIfAbsent(Layout.data(unreadable, "a1"), new byte[9]);
+        repo.putIfAbsent(Layout.manifest(unreadable), "{ not json".getBytes());
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        assertTrue(dry.leftovers().dataObjects().isEmpty(), dry.leftovers().toString());
+        assertEquals(1, dry.unreadable().size());
+        Set<String> before = nonAudit(repo);
+        PruneAbortedException e = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+        assertTrue(e.getMessage().contains("cannot be read"), e.getMessage());
+        assertEquals(before, nonAudit(repo));
+        repo.delete(Layout.manifest(unreadable)); // removed by an operator: prune proceeds
+        assertTrue(service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r").deletedCount() > 0);
+    }
+
+    @Test
+    void nearTheDeadlineDeletionsStopTheAuditRecordIsWrittenAndTheNextRunContinues() {
+        history(repo, 45);
+        PruneFailedException e = assertThrows(PruneFailedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(10)));
+        assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
+        assertEquals(0, e.report().deletedCount());
+        assertEquals(51, new Catalog(repo).list().backups().size());
+        assertEquals(1, repo.list(PruneService.AUDIT).size());
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(600));
+        assertTrue(next.deletedCount() > 0);
+        assertTrue(next.failures().isEmpty());
+    }
+
+    @Test
+    void holdsAndTheNewestAreKeptWhateverTheirAge() {
+        Instant old = NOW.minus(Duration.ofDays(900));
+        BackupId held = put(repo, old, "manual-held", "keep:audit-2024");
+        for (int i = 1; i <= 5; i++) {
+            put(repo, old.plus(Duration.ofDays(i)), "daily", null);
+        }
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
+        assertEquals(Set.of(held.value(), BackupId.scheduled(old.plus(Duration.ofDays(5)), "daily").value(),
+                        BackupId.scheduled(old.plus(Duration.ofDays(4)), "daily").value(),
+                        BackupId.scheduled(old.plus(Duration.ofDays(3)), "daily").value()),
+                r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void randomHistoriesPlanThenExecuteTwiceAndNothingOutsideThePrefixIsTouched() {
+        Random random = new Random(7);
+        for (int n = 0; n < randomHistories(); n++) {
+            Repository here = newRepository();
+            Repository other = neighbour();
+            history(other, 40); // a neighbour with prunable backups: must stay whole
+            ObjectWriter otherUpload = other.create(Layout.data(BackupId.scheduled(NOW.minus(Duration.ofDays(9)), "other"), "a1"));
+            Set<String> otherBefore = everything(other);
+            List<BackupId> ids = new ArrayList<>();
+            int count = 1 + random.nextInt(40);
+            for (int i = 0; i < count; i++) {
+                Instant t = NOW.minus(Duration.ofMinutes(random.nextInt(400 * 24 * 60))).truncatedTo(ChronoUnit.SECONDS);
+                ids.add(put(here, t, "r" + i, random.nextInt(15) == 0 ? "keep:x" : null));
+            }
+            PruneService s = service(here, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100));
+            PruneReport first = s.run(false, "manual", "r");
+            PruneReport plan = s.run(true, "manual", "r");
+            PruneReport second = s.run(false, "manual", "r");
+            String at = "history " + n + ": ";
+            assertEquals(0, plan.deletedCount(), at + "nothing more planned");
+            assertEquals(0, second.deletedCount(), at + "second run deletes nothing");
+            assertEquals(first.keptCount(), new Catalog(here).list().backups().size(), at);
+            assertTrue(first.kept().stream().anyMatch(e -> e.reasons().contains("newest-3")), at);
+            assertEquals(otherBefore, everything(other), at + "the neighbour is untouched");
+            otherUpload.abort();
+        }
+    }
+}

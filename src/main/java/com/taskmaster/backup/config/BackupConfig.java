@@ -31,4 +31,29 @@ public interface BackupConfig {
 
     /** Directory holding pg_dump/pg_restore; when absent: /opt/bin, then the newest /usr/lib/postgresql/N/bin, then PATH. */
     Optional<String> pgBin();
+
+    // ---- recovery side: verify, restore (README "Configuration") ----
+
+    /** Second repository that S3 replication fills (the cross-region bucket); verify checks each backup's copy there. */
+    Optional<String> replicaRepository();
+
+    /** A backup verified (passed) more recently than this is not checked again: {@code 7d}, {@code 36h}, {@code PT168H}. */
+    @WithDefault("7d")
+    String verifyWindow();
+
+    /** The newest backup must be younger than this (daily schedule + slack; set 2h with hourly backups). */
+    @WithDefault("26h")
+    String rpo();
+
+    /** A backup whose dump shrank by more than this share from its predecessor's is an anomaly. */
+    @WithDefault("0.5")
+    double sizeDropShare();
+
+    /** A table (of at least 100 rows) whose row count fell by more than this share is an anomaly. */
+    @WithDefault("0.5")
+    double rowDropShare();
+
+    /** Path-style S3 addressing ({@code BACKUP_S3_PATH_STYLE}), also for the replica's client. */
+    @WithDefault("false")
+    boolean s3PathStyle();
 }

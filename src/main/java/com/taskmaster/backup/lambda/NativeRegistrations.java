@@ -19,6 +19,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.alert.Alert.class,
         com.taskmaster.backup.lambda.ListHandler.Entry.class,
         com.taskmaster.backup.lambda.ListHandler.Result.class,
+        com.taskmaster.backup.verify.Verification.class,
+        com.taskmaster.backup.verify.VerifyResult.class,
+        com.taskmaster.backup.verify.VerifyResult.Checked.class,
+        com.taskmaster.backup.verify.VerifyResult.Freshness.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

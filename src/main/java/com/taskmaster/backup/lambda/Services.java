@@ -10,6 +10,8 @@ import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.verify.VerifyService;
+import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -21,6 +23,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Builds the services from configuration, lazily: an AWS client is created only when the configuration
@@ -61,6 +64,22 @@ public class Services {
 
     public Catalog catalog() {
         return new Catalog(repository());
+    }
+
+    // ---- recovery side (verify, restore) ----
+
+    public VerifyService verifyService() {
+        VerifySettings settings = VerifySettings.of(config.verifyWindow(), config.rpo(), config.sizeDropShare(), config.rowDropShare());
+        Optional<Repository> replica = config.replicaRepository().filter(r -> !r.isBlank())
+                .map(uri -> Repositories.open(uri, this::replicaS3));
+        return new VerifyService(repository(), replica, Keys.open(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
+    }
+
+    /** The replica bucket lives in another region: a plain client that follows it there (cross-region access). */
+    private S3Client replicaS3() {
+        return S3Client.builder().crossRegionAccessEnabled(true).forcePathStyle(config.s3PathStyle())
+                .httpClient(UrlConnectionHttpClient.builder().build()).build();
     }
 
     /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */

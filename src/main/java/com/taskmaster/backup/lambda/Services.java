@@ -10,6 +10,7 @@ import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restore.RestoreService;
 import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,6 +75,16 @@ public class Services {
                 .map(uri -> Repositories.open(uri, this::replicaS3));
         return new VerifyService(repository(), replica, Keys.open(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
+    }
+
+    public RestoreService restoreService() {
+        return new RestoreService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC());
+    }
+
+    /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */
+    public DbCredentials database(String target) {
+        return target.startsWith("arn:") ? fromSecret(target) : DbCredentials.fromUrl(target);
     }
 
     /** The replica bucket lives in another region: a plain client that follows it there (cross-region access). */

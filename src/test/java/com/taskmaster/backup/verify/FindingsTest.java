@@ -2,8 +2,8 @@ package com.taskmaster.backup.verify;
 
 import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.testing.Manifests;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,13 +21,7 @@ class FindingsTest {
     static final VerifySettings SETTINGS = VerifySettings.of("7d", "26h", 0.5, 0.5);
 
     static Manifest manifest(String id, long plainBytes, TableFingerprint... tables) {
-        BackupId backupId = BackupId.parse(id);
-        return new Manifest(1, backupId, new Manifest.Database("taskmaster", "db", 5432, "15.8"), "15.8",
-                backupId.time(), backupId.time().plusSeconds(60),
-                new Manifest.DataObject("data/" + id + ".a.pgdump.zst.esdk", plainBytes, plainBytes / 3, "0".repeat(64)),
-                new Manifest.Compression("zstd", 1),
-                new Manifest.Encryption("aws-esdk", "x", 65536, "local", "k", Map.of("backupId", id)),
-                List.of(tables), null, null, Trigger.manual(), "r");
+        return Manifests.manifest(id, plainBytes, tables);
     }
 
     static TableFingerprint t(String name, long rows) {

@@ -56,4 +56,24 @@ public interface BackupConfig {
     /** Path-style S3 addressing ({@code BACKUP_S3_PATH_STYLE}), also for the replica's client. */
     @WithDefault("false")
     boolean s3PathStyle();
+
+    /** The recovery time objective restore-test measures against: {@code 4h}, {@code PT4H}. */
+    @WithDefault("4h")
+    String rto();
+
+    /**
+     * restore-test's server ({@code RESTORE_TEST_*}: not {@code BACKUP_*}, since it is not the backup's database).
+     * The URL or secret names a maintenance database there (e.g. {@code postgres}) as a user that may create databases.
+     */
+    @ConfigMapping(prefix = "restore-test")
+    interface RestoreTest {
+        /** {@code postgresql://...}; mutually exclusive with {@link #dbSecretArn()}. */
+        Optional<String> dbUrl();
+
+        /** Secrets Manager secret, same shapes as {@code BACKUP_DB_SECRET_ARN}. */
+        Optional<String> dbSecretArn();
+
+        /** SQL queries run on the restored database, one per line, each returning one row with one boolean: true to pass. */
+        Optional<String> smokeQueries();
+    }
 }

@@ -21,6 +21,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.lambda.ListHandler.Result.class,
         com.taskmaster.backup.verify.Verification.class,
         com.taskmaster.backup.restore.RestoreResult.class,
+        com.taskmaster.backup.restoretest.RestoreTestReport.class,
+        com.taskmaster.backup.restoretest.SmokeQueries.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.PointInTime.class,
         com.taskmaster.backup.restore.RestoreResult.Roles.class,
         com.taskmaster.backup.verify.VerifyResult.class,

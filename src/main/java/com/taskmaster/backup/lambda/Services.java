@@ -11,6 +11,8 @@ import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreService;
+import com.taskmaster.backup.restoretest.RestoreTestService;
+import com.taskmaster.backup.restoretest.SmokeQueries;
 import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +37,8 @@ import java.util.Optional;
 public class Services {
     @Inject
     BackupConfig config;
+    @Inject
+    BackupConfig.RestoreTest restoreTestConfig;
     @Inject
     Instance<S3Client> s3;
     @Inject
@@ -80,6 +85,18 @@ public class Services {
     public RestoreService restoreService() {
         return new RestoreService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
+    }
+
+    public RestoreTestService restoreTestService() {
+        if (restoreTestConfig.dbUrl().isPresent() == restoreTestConfig.dbSecretArn().isPresent()) {
+            throw new IllegalArgumentException("set one of RESTORE_TEST_DB_URL and RESTORE_TEST_DB_SECRET_ARN (the restore-test "
+                    + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
+        }
+        DbCredentials server = database(restoreTestConfig.dbUrl().orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
+        List<DbCredentials> sources = config.dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
+        return new RestoreTestService(repository(), restoreService(), server, sources,
+                SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
+                Clock.systemUTC());
     }
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */

@@ -60,9 +60,22 @@ public final class RestoreService {
 
     /** @param deadline when the caller will be killed (Lambda's timeout), or null */
     public RestoreResult run(RestoreRequest request, DbCredentials target, Instant deadline) {
-        Instant start = clock.instant();
         Manifest m = request.choose(new Catalog(repository).list().backups());
         boolean replace = checkTarget(request, target);
+        RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
+                "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
+        return restore(m, target, replace, pit, deadline);
+    }
+
+    /**
+     * Restores {@code m} into {@code target} (which the caller has checked: empty, or confirmed when {@code replace})
+     * and proves every table's row count equal to the manifest's.
+     *
+     * @throws RestoreFailedException when the restore fails (nothing committed) or the row counts differ
+     */
+    public RestoreResult restore(Manifest m, DbCredentials target, boolean replace, RestoreResult.PointInTime pit,
+                                 Instant deadline) {
+        Instant start = clock.instant();
         LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
 
         List<String> args = new ArrayList<>(List.of("--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"));
@@ -108,8 +121,6 @@ public final class RestoreService {
                     + ", but its tables differ from the manifest: " + String.join("; ", differences)
                     + "; do not use this database before investigating");
         }
-        RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
-                "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
         LOG.infof("restored backup %s into %s: %d tables, fingerprints equal, %d ms", m.backupId(), target.describe(),
                 m.tables().size(), ms);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, m.tables().size(),

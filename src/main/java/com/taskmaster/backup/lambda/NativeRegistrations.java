@@ -20,6 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.lambda.ListHandler.Entry.class,
         com.taskmaster.backup.lambda.ListHandler.Result.class,
         com.taskmaster.backup.verify.Verification.class,
+        com.taskmaster.backup.verify.Verification.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.class,
         com.taskmaster.backup.restoretest.RestoreTestReport.class,
         com.taskmaster.backup.restoretest.SmokeQueries.Outcome.class,

@@ -59,4 +59,49 @@ public interface BackupConfig {
     /** Prune aborts, deleting nothing, when the newest backup is dated more than this many minutes ahead. */
     @WithDefault("10")
     int retentionMaxClockSkewMinutes();
+
+    // ---- recovery side: verify, restore (README "Configuration") ----
+
+    /** Second repository that S3 replication fills (the cross-region bucket); verify checks each backup's copy there. */
+    Optional<String> replicaRepository();
+
+    /** A backup verified (passed) more recently than this is not checked again: {@code 7d}, {@code 36h}, {@code PT168H}. */
+    @WithDefault("7d")
+    String verifyWindow();
+
+    /** The newest backup must be younger than this (daily schedule + slack; set 2h with hourly backups). */
+    @WithDefault("26h")
+    String rpo();
+
+    /** A backup whose dump shrank by more than this share from its predecessor's is an anomaly. */
+    @WithDefault("0.5")
+    double sizeDropShare();
+
+    /** A table (of at least 100 rows) whose row count fell by more than this share is an anomaly. */
+    @WithDefault("0.5")
+    double rowDropShare();
+
+    /** Path-style S3 addressing ({@code BACKUP_S3_PATH_STYLE}), also for the replica's client. */
+    @WithDefault("false")
+    boolean s3PathStyle();
+
+    /** The recovery time objective restore-test measures against: {@code 4h}, {@code PT4H}. */
+    @WithDefault("4h")
+    String rto();
+
+    /**
+     * restore-test's server ({@code RESTORE_TEST_*}: not {@code BACKUP_*}, since it is not the backup's database).
+     * The URL or secret names a maintenance database there (e.g. {@code postgres}) as a user that may create databases.
+     */
+    @ConfigMapping(prefix = "restore-test")
+    interface RestoreTest {
+        /** {@code postgresql://...}; mutually exclusive with {@link #dbSecretArn()}. */
+        Optional<String> dbUrl();
+
+        /** Secrets Manager secret, same shapes as {@code BACKUP_DB_SECRET_ARN}. */
+        Optional<String> dbSecretArn();
+
+        /** SQL queries run on the restored database, one per line, each returning one row with one boolean: true to pass. */
+        Optional<String> smokeQueries();
+    }
 }

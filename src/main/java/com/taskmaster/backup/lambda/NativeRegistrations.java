@@ -23,6 +23,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.prune.PruneReport.Entry.class,
         com.taskmaster.backup.prune.PruneReport.Leftovers.class,
         com.taskmaster.backup.prune.PruneReport.Leftover.class,
+        com.taskmaster.backup.verify.Verification.class,
+        com.taskmaster.backup.verify.Verification.Outcome.class,
+        com.taskmaster.backup.restore.RestoreResult.class,
+        com.taskmaster.backup.restoretest.RestoreTestReport.class,
+        com.taskmaster.backup.restoretest.SmokeQueries.Outcome.class,
+        com.taskmaster.backup.restore.RestoreResult.PointInTime.class,
+        com.taskmaster.backup.restore.RestoreResult.Roles.class,
+        com.taskmaster.backup.verify.VerifyResult.class,
+        com.taskmaster.backup.verify.VerifyResult.Checked.class,
+        com.taskmaster.backup.verify.VerifyResult.Freshness.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

@@ -12,6 +12,11 @@ import com.taskmaster.backup.prune.PruneService;
 import com.taskmaster.backup.prune.RetentionPolicy;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restore.RestoreService;
+import com.taskmaster.backup.restoretest.RestoreTestService;
+import com.taskmaster.backup.restoretest.SmokeQueries;
+import com.taskmaster.backup.verify.VerifyService;
+import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -23,6 +28,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the services from configuration, lazily: an AWS client is created only when the configuration
@@ -32,6 +39,8 @@ import java.time.Clock;
 public class Services {
     @Inject
     BackupConfig config;
+    @Inject
+    BackupConfig.RestoreTest restoreTestConfig;
     @Inject
     Instance<S3Client> s3;
     @Inject
@@ -68,6 +77,44 @@ public class Services {
     /** Retention on the repository, with the policy of the BACKUP_RETENTION_* settings. */
     public PruneService prune() {
         return new PruneService(repository(), RetentionPolicy.from(config), Clock.systemUTC());
+    }
+
+    // ---- recovery side (verify, restore) ----
+
+    public VerifyService verifyService() {
+        VerifySettings settings = VerifySettings.of(config.verifyWindow(), config.rpo(), config.sizeDropShare(), config.rowDropShare());
+        Optional<Repository> replica = config.replicaRepository().filter(r -> !r.isBlank())
+                .map(uri -> Repositories.open(uri, this::replicaS3));
+        return new VerifyService(repository(), replica, Keys.open(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
+    }
+
+    public RestoreService restoreService() {
+        return new RestoreService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC());
+    }
+
+    public RestoreTestService restoreTestService() {
+        if (restoreTestConfig.dbUrl().isPresent() == restoreTestConfig.dbSecretArn().isPresent()) {
+            throw new IllegalArgumentException("set one of RESTORE_TEST_DB_URL and RESTORE_TEST_DB_SECRET_ARN (the restore-test "
+                    + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
+        }
+        DbCredentials server = database(restoreTestConfig.dbUrl().orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
+        List<DbCredentials> sources = config.dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
+        return new RestoreTestService(repository(), restoreService(), server, sources,
+                SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
+                Clock.systemUTC());
+    }
+
+    /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */
+    public DbCredentials database(String target) {
+        return target.startsWith("arn:") ? fromSecret(target) : DbCredentials.fromUrl(target);
+    }
+
+    /** The replica bucket lives in another region: a plain client that follows it there (cross-region access). */
+    private S3Client replicaS3() {
+        return S3Client.builder().crossRegionAccessEnabled(true).forcePathStyle(config.s3PathStyle())
+                .httpClient(UrlConnectionHttpClient.builder().build()).build();
     }
 
     /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */

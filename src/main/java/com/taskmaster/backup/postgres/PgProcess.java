@@ -33,6 +33,7 @@ public final class PgProcess implements AutoCloseable {
         this.stderrDrain.start();
     }
 
+    /** Starts {@code program}; {@code db} may be null for programs that connect nowhere (pg_restore --file). */
     public static PgProcess start(PgTools tools, String program, List<String> args, DbCredentials db) {
         List<String> command = new ArrayList<>();
         command.add(tools.program(program).toString());
@@ -40,7 +41,9 @@ public final class PgProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("PG")); // only our settings, not the host's
-        env.putAll(db.libpqEnvironment());
+        if (db != null) {
+            env.putAll(db.libpqEnvironment());
+        }
         try {
             return new PgProcess(program, pb.start());
         } catch (IOException e) {

@@ -1,0 +1,26 @@
+package com.taskmaster.backup.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.taskmaster.backup.restoretest.RestoreTestReport;
+import com.taskmaster.backup.restoretest.RestoreTestRequest;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** {@code restore-test}: {@code {}} (monthly) or {@code {"backupId": ...}}; returns the report also stored under reports/. */
+@Named("restore-test")
+public class RestoreTestHandler implements RequestHandler<Object, RestoreTestReport> {
+    @Inject
+    Services services;
+    @Inject
+    Invocations invocations;
+
+    @Override
+    public RestoreTestReport handleRequest(Object event, Context context) {
+        return invocations.run("restore-test", context, scope -> {
+            RestoreTestRequest request = RestoreTestRequest.fromEvent(Events.object(event));
+            request.backupId().ifPresent(id -> scope.backupId(id.value()));
+            return services.restoreTestService().run(request.backupId(), scope.deadline());
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package com.taskmaster.backup.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.taskmaster.backup.support.Json;
+import com.taskmaster.backup.verify.VerificationFailedException;
+import com.taskmaster.backup.verify.VerifyRequest;
+import com.taskmaster.backup.verify.VerifyResult;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code verify}: {@code {}} (scheduled weekly) or {@code {"backupId": ...}}. Returns each backup checked; any
+ * failure is recorded first, then fails the invocation (alert naming the backups and reasons).
+ */
+@Named("verify")
+public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
+    private static final Logger LOG = Logger.getLogger(VerifyHandler.class);
+    @Inject
+    Services services;
+    @Inject
+    Invocations invocations;
+
+    @Override
+    public VerifyResult handleRequest(Object event, Context context) {
+        return invocations.run("verify", context, scope -> {
+            VerifyRequest request = VerifyRequest.fromEvent(Events.object(event));
+            VerifyResult result = services.verifyService().run(request, scope.requestId(), scope.deadline());
+            if (!result.ok()) {
+                LOG.errorf("verify result: %s", Json.toString(result));
+                scope.backupId(result.failedBackupIds());
+                throw new VerificationFailedException(result.failures());
+            }
+            return result;
+        });
+    }
+}

@@ -1,0 +1,115 @@
+package com.taskmaster.backup.verify;
+
+import com.taskmaster.backup.postgres.PgProcess;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.postgres.TableFingerprint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks that a plain stream is a pg_dump custom archive holding exactly the manifest's tables with the
+ * manifest's row counts, using stock {@code pg_restore --file=-} on stdin (no database, no temporary file).
+ *
+ * <p>Converting the whole archive to a script, rather than {@code pg_restore --list}, reads and decodes every
+ * data block, not only the table of contents, and lets the COPY rows be counted. The input is always read to
+ * its end, even when pg_restore stops early, so that the reader's own checks (checksum, frames) complete.
+ */
+final class ArchiveCheck {
+    private ArchiveCheck() {
+    }
+
+    /** The archive's tables; {@link #differences} compares them with the manifest. */
+    record Contents(Map<String, Long> rows) {
+    }
+
+    /** Thrown when the stream cannot be read (integrity) or pg_restore rejects it (structure); the message is the reason. */
+    static final class Failed extends Exception {
+        Failed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static Contents run(PgTools tools, InputStream plain) throws Failed {
+        try (PgProcess restore = PgProcess.start(tools, "pg_restore", List.of("--file=-"), null)) {
+            CompletableFuture<IOException> feeding = CompletableFuture.supplyAsync(() -> feed(plain, restore.stdin()),
+                    command -> { Thread t = new Thread(command, "verify-feed"); t.setDaemon(true); t.start(); });
+            Map<String, Long> rows;
+            IOException scanFailure = null;
+            try (InputStream script = restore.stdout()) {
+                rows = RestoreScript.scan(script);
+            } catch (IOException e) {
+                rows = Map.of();
+                scanFailure = e;
+            }
+            IOException readFailure = feeding.join();
+            int exit = restore.waitFor(60, TimeUnit.SECONDS);
+            if (readFailure != null) { // the stored object is at fault: say so first, pg_restore only saw its consequences
+                throw new Failed(readFailure.getMessage(), readFailure);
+            }
+            if (exit != 0) {
+                throw new Failed("not a valid pg_dump archive: " + restore.failure(exit), null);
+            }
+            if (scanFailure != null) {
+                throw new Failed("cannot read pg_restore's output: " + scanFailure.getMessage(), scanFailure);
+            }
+            return new Contents(rows);
+        }
+    }
+
+    /** Copies the archive into pg_restore; returns the read failure, if any. A closed pipe is pg_restore's failure, reported by its exit code. */
+    private static IOException feed(InputStream plain, OutputStream stdin) {
+        byte[] buf = new byte[256 * 1024];
+        boolean piping = true;
+        try (plain) {
+            int n;
+            while ((n = plain.read(buf)) >= 0) {
+                if (piping && n > 0) {
+                    try {
+                        stdin.write(buf, 0, n);
+                    } catch (IOException pipeClosed) {
+                        piping = false; // keep reading to the end: the checksum is checked there
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return e;
+        } finally {
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // pg_restore already gone
+            }
+        }
+        return null;
+    }
+
+    /** Human-readable differences between the archive and the manifest's tables; empty when they agree. */
+    static List<String> differences(Contents archive, List<TableFingerprint> manifest) {
+        Map<String, Long> expected = new TreeMap<>();
+        manifest.forEach(t -> expected.put(t.qualifiedName(), t.rows()));
+        List<String> out = new ArrayList<>();
+        List<String> missing = expected.keySet().stream().filter(k -> !archive.rows().containsKey(k)).toList();
+        List<String> unexpected = archive.rows().keySet().stream().filter(k -> !expected.containsKey(k)).sorted().toList();
+        if (!missing.isEmpty()) {
+            out.add("tables in the manifest without data in the archive: " + missing);
+        }
+        if (!unexpected.isEmpty()) {
+            out.add("table data in the archive not in the manifest: " + unexpected);
+        }
+        expected.forEach((table, rows) -> {
+            Long actual = archive.rows().get(table);
+            if (actual != null && actual.longValue() != rows) {
+                out.add("table " + table + " has " + actual + " rows in the archive, " + rows + " in the manifest");
+            }
+        });
+        return out;
+    }
+}

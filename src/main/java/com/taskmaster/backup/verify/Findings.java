@@ -1,0 +1,78 @@
+package com.taskmaster.backup.verify;
+
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.postgres.TableFingerprint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Checks on manifests alone, no data read: freshness against the RPO, and size and row-count drops. Pure. */
+public final class Findings {
+    private Findings() {
+    }
+
+    /** Empty when the newest backup's snapshot is younger than the RPO; else the reason. */
+    public static Optional<String> staleness(Optional<Manifest> newest, Instant now, Duration rpo) {
+        if (newest.isEmpty()) {
+            return Optional.of("no backup in the repository (RPO " + rpo + ")");
+        }
+        Duration age = Duration.between(newest.get().startedAt(), now);
+        if (age.compareTo(rpo) > 0) {
+            return Optional.of("newest backup " + newest.get().backupId() + " was taken " + human(age)
+                    + " ago, more than the RPO of " + human(rpo) + ": backups are not being made");
+        }
+        return Optional.empty();
+    }
+
+    /** Drops from the predecessor (the previous backup of the same database) that deserve a person's look. */
+    public static List<String> anomalies(Manifest backup, Optional<Manifest> predecessor, VerifySettings settings) {
+        List<String> out = new ArrayList<>();
+        if (predecessor.isEmpty()) {
+            return out;
+        }
+        Manifest before = predecessor.get();
+        long was = before.data().plainBytes();
+        long now = backup.data().plainBytes();
+        if (was > 0 && now < was * (1 - settings.sizeDropShare())) {
+            out.add(String.format("dump is %d bytes, %.0f%% smaller than its predecessor %s (%d bytes)",
+                    now, 100.0 * (was - now) / was, before.backupId(), was));
+        }
+        Map<String, Long> current = backup.tables().stream()
+                .collect(Collectors.toMap(TableFingerprint::qualifiedName, TableFingerprint::rows, (a, b) -> a));
+        for (TableFingerprint t : before.tables()) {
+            if (t.rows() < VerifySettings.MIN_ROWS) {
+                continue;
+            }
+            Long rows = current.get(t.qualifiedName());
+            if (rows == null) {
+                out.add("table " + t.qualifiedName() + " (" + t.rows() + " rows in " + before.backupId() + ") is gone");
+            } else if (rows < t.rows() * (1 - settings.rowDropShare())) {
+                out.add(String.format("table %s has %d rows, %.0f%% fewer than in %s (%d)", t.qualifiedName(), rows,
+                        100.0 * (t.rows() - rows) / t.rows(), before.backupId(), t.rows()));
+            }
+        }
+        return out;
+    }
+
+    /** The previous backup (older id) of the same database, from a newest-first list. */
+    public static Optional<Manifest> predecessor(Manifest backup, List<Manifest> newestFirst) {
+        return newestFirst.stream()
+                .filter(m -> m.backupId().compareTo(backup.backupId()) < 0)
+                .filter(m -> m.database().name().equals(backup.database().name()))
+                .findFirst();
+    }
+
+    static String human(Duration d) {
+        long minutes = d.toMinutes();
+        if (minutes < 120) {
+            return minutes + " min";
+        }
+        long hours = d.toHours();
+        return hours < 72 ? hours + " h" : d.toDays() + " d";
+    }
+}

@@ -1,0 +1,84 @@
+package com.taskmaster.backup.verify;
+
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.repository.NoSuchObjectException;
+import com.taskmaster.backup.repository.ObjectExistsException;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.Repository;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The verification records of a repository: {@code verifications/<backupId>/<yyyyMMddTHHmmssSSSZ>-<random>.json}.
+ * Keys sort by time within a backup, so the last one listed is the latest. For prune and restore-test:
+ * {@link #latest()} tells which backups were last found good.
+ */
+public final class Verifications {
+    public static final String PREFIX = "verifications/";
+    private static final Logger LOG = Logger.getLogger(Verifications.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Repository repository;
+
+    public Verifications(Repository repository) {
+        this.repository = repository;
+    }
+
+    /** Stores a new record (never replacing one) and returns its key. */
+    public ObjectKey record(Verification v) {
+        for (int attempt = 0; ; attempt++) {
+            ObjectKey key = ObjectKey.of(PREFIX + v.backupId() + "/" + STAMP.format(v.verifiedAt()) + "-"
+                    + Integer.toString(RANDOM.nextInt(1 << 20), 36) + ".json");
+            try {
+                repository.putIfAbsent(key, v.toJson());
+                return key;
+            } catch (ObjectExistsException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The latest readable record of every backup that has one. Unreadable records are logged and ignored. */
+    public Map<BackupId, Verification> latest() {
+        Map<BackupId, ObjectKey> newestKey = new HashMap<>();
+        for (ObjectInfo info : repository.list(PREFIX)) {
+            String rest = info.key().value().substring(PREFIX.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            try {
+                BackupId id = BackupId.parse(rest.substring(0, slash));
+                newestKey.merge(id, info.key(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            } catch (IllegalArgumentException e) {
+                // not ours
+            }
+        }
+        Map<BackupId, Verification> out = new HashMap<>();
+        newestKey.forEach((id, key) -> read(key).ifPresent(v -> out.put(id, v)));
+        return out;
+    }
+
+    private Optional<Verification> read(ObjectKey key) {
+        try {
+            return Optional.of(Verification.fromJson(repository.read(key)));
+        } catch (NoSuchObjectException e) {
+            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warnf("ignoring unreadable verification record %s: %s", key, e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package com.taskmaster.backup.verify;
+
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.repository.NoSuchObjectException;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restore.BackupReader;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One verify run: decide which backups to check ({@link VerifyPlan}), check each (stored object → decryption →
+ * archive → tables; replica; drops against the predecessor), record each verification, then check freshness.
+ * Failures are collected, never thrown midway: every due backup is checked and recorded, and the caller fails
+ * the invocation at the end, naming them all.
+ */
+public final class VerifyService {
+    private static final Logger LOG = Logger.getLogger(VerifyService.class);
+    /** Stop starting new checks when less than this (or twice the longest check so far) is left before the deadline. */
+    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
+
+    private final Repository repository;
+    private final Optional<Repository> replica;
+    private final Envelope envelope;
+    private final PgTools tools;
+    private final Clock clock;
+    private final VerifySettings settings;
+
+    public VerifyService(Repository repository, Optional<Repository> replica, Envelope envelope, PgTools tools, Clock clock,
+                         VerifySettings settings) {
+        this.repository = repository;
+        this.replica = replica;
+        this.envelope = envelope;
+        this.tools = tools;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** @param deadline when the caller will be killed (Lambda's timeout), or null */
+    public VerifyResult run(VerifyRequest request, String requestId, Instant deadline) {
+        Catalog.Listing listing = new Catalog(repository).list();
+        Verifications records = new Verifications(repository);
+        List<Manifest> due = VerifyPlan.select(listing.backups(), records.latest(), clock.instant(), settings.window(),
+                request.backupId());
+        List<VerifyResult.Checked> checked = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Duration longest = Duration.ZERO;
+        for (Manifest m : due) {
+            Duration margin = longest.multipliedBy(2).compareTo(DEADLINE_MARGIN) > 0 ? longest.multipliedBy(2) : DEADLINE_MARGIN;
+            if (deadline != null && clock.instant().plus(margin).isAfter(deadline)) {
+                checked.add(new VerifyResult.Checked(m.backupId().value(), Verification.Outcome.skipped,
+                        "not enough time left in this invocation; checked on the next run", null, null, List.of(), 0, null));
+                continue;
+            }
+            Verification v = check(m, Findings.predecessor(m, listing.backups()), requestId);
+            ObjectKey key = records.record(v);
+            longest = longest.compareTo(Duration.ofMillis(v.durationMs())) > 0 ? longest : Duration.ofMillis(v.durationMs());
+            checked.add(new VerifyResult.Checked(m.backupId().value(), v.outcome(), v.reason(), v.tables(), v.replica(),
+                    v.anomalies(), v.durationMs(), repository.uriOf(key)));
+            if (!v.passed()) {
+                failures.add("backup " + m.backupId() + " failed verification: " + v.reason());
+            }
+            v.anomalies().forEach(a -> failures.add("backup " + m.backupId() + ": " + a));
+        }
+        listing.unreadable().forEach(u -> failures.add("unreadable manifest " + u));
+
+        Optional<Manifest> newest = listing.backups().stream().findFirst();
+        Optional<String> stale = Findings.staleness(newest, clock.instant(), settings.rpo());
+        stale.ifPresent(failures::add);
+        VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),
+                newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
+        return new VerifyResult(checked, freshness, listing.unreadable(), failures);
+    }
+
+    /** Checks one backup completely; never throws for a bad backup, returns a failed verification with the reason. */
+    Verification check(Manifest m, Optional<Manifest> predecessor, String requestId) {
+        Instant start = clock.instant();
+        List<String> reasons = new ArrayList<>();
+        Integer tables = null;
+        try (InputStream plain = BackupReader.open(repository, m, envelope)) {
+            ArchiveCheck.Contents contents = ArchiveCheck.run(tools, plain);
+            tables = contents.rows().size();
+            reasons.addAll(ArchiveCheck.differences(contents, m.tables()));
+        } catch (NoSuchObjectException e) {
+            reasons.add("data object " + repository.uriOf(ObjectKey.of(m.data().key())) + " is missing");
+        } catch (ArchiveCheck.Failed | IOException | RuntimeException e) {
+            reasons.add(e.getMessage());
+        }
+        String replicaState = "not configured";
+        if (replica.isPresent()) {
+            Replica r = checkReplica(replica.get(), m, clock.instant());
+            replicaState = r.state();
+            if (r.problem() != null) {
+                reasons.add(r.problem());
+            }
+        }
+        List<String> anomalies = Findings.anomalies(m, predecessor, settings);
+        long ms = Duration.between(start, clock.instant()).toMillis();
+        Verification.Outcome outcome = reasons.isEmpty() ? Verification.Outcome.passed : Verification.Outcome.failed;
+        String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
+        LOG.infof("verified %s: %s%s", m.backupId(), outcome, reason == null ? "" : " (" + reason + ")");
+        return new Verification(m.backupId(), clock.instant(), outcome, reason, tables, replicaState, anomalies, ms, requestId);
+    }
+
+    private record Replica(String state, String problem) {
+    }
+
+    /** The replica must hold the same data object (size and SHA-256, streamed and hashed) and the same manifest. */
+    private Replica checkReplica(Repository replica, Manifest m, Instant now) {
+        ObjectKey dataKey = ObjectKey.of(m.data().key());
+        ObjectKey manifestKey = Layout.manifest(m.backupId());
+        boolean young = m.finishedAt().isAfter(now.minus(VerifySettings.REPLICATION_GRACE));
+        try {
+            Optional<ObjectInfo> data = replica.stat(dataKey);
+            Optional<ObjectInfo> manifest = replica.stat(manifestKey);
+            if (data.isEmpty() || manifest.isEmpty()) {
+                String what = (data.isEmpty() ? "data object " + replica.uriOf(dataKey) : "")
+                        + (data.isEmpty() && manifest.isEmpty() ? " and " : "")
+                        + (manifest.isEmpty() ? "manifest " + replica.uriOf(manifestKey) : "");
+                return young ? new Replica("pending", null)
+                        : new Replica("missing", "replica missing: " + what + " does not exist");
+            }
+            if (data.get().size() != m.data().storedBytes()) {
+                return new Replica("different", "replica differs: " + replica.uriOf(dataKey) + " has " + data.get().size()
+                        + " bytes, the manifest says " + m.data().storedBytes());
+            }
+            String sha = sha256(replica, dataKey);
+            if (!sha.equals(m.data().sha256())) {
+                return new Replica("different", "replica differs: " + replica.uriOf(dataKey) + " has SHA-256 " + sha
+                        + ", the manifest says " + m.data().sha256());
+            }
+            if (!Arrays.equals(replica.read(manifestKey), repository.read(manifestKey))) {
+                return new Replica("different", "replica differs: " + replica.uriOf(manifestKey) + " is not the same manifest");
+            }
+            return new Replica("identical", null);
+        } catch (IOException | RuntimeException e) {
+            return new Replica("unreadable", "replica unreadable: " + e.getMessage());
+        }
+    }
+
+    private static String sha256(Repository repo, ObjectKey key) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(repo.open(key), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

@@ -1,0 +1,138 @@
+package com.taskmaster.backup.restoretest;
+
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.backup.BackupRequest;
+import com.taskmaster.backup.backup.BackupService;
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.backup.Trigger;
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restore.RestoreService;
+import com.taskmaster.backup.testing.Manifests;
+import com.taskmaster.backup.testing.PostgresServer;
+import com.taskmaster.backup.verify.Verification;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * restore-test's refusals and failure paths against a real PostgreSQL: the source database is refused before anything
+ * is created; a failing smoke query and a missed RTO fail the run; the scratch database is dropped on every path, and
+ * those a crashed run left behind are cleaned up.
+ */
+class RestoreTestServiceTest {
+    static DbCredentials source;
+
+    @TempDir
+    Path tmp;
+    Repository repo;
+    Envelope key;
+    Manifest backup;
+
+    @BeforeAll
+    static void sampleDatabase() {
+        source = PostgresServer.get().sampleDatabase("rtsvc", 0.2);
+    }
+
+    @BeforeEach
+    void oneBackup() throws IOException {
+        repo = new FileRepository(tmp.resolve("repo"));
+        key = Keys.open("file://" + tmp.resolve("backup.key"), () -> null);
+        String id = new BackupService(repo, key, PostgresServer.get().tools(), Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), source, "r", null).backupId();
+        backup = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
+    }
+
+    RestoreTestService service(DbCredentials server, List<String> smoke, Duration rto) {
+        return new RestoreTestService(repo, new RestoreService(repo, key, PostgresServer.get().tools(), Clock.systemUTC()),
+                server, List.of(source), smoke, rto, Clock.systemUTC());
+    }
+
+    static String scratchDatabases() {
+        return PostgresServer.get().psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database "
+                + "WHERE datname LIKE 'tmb_restore_test_%'").strip();
+    }
+
+    @Test
+    void theSourceDatabaseIsRefusedBeforeAnythingIsCreated() {
+        var e = assertThrows(RestoreTestFailedException.class,
+                () -> service(source, List.of(), Duration.ofHours(4)).run(Optional.empty(), null));
+        assertTrue(e.getMessage().contains("it is the source database"), e.getMessage());
+        // the same server under another name is still the same database
+        DbCredentials viaLocalhost = new DbCredentials("localhost", source.port(), source.database(), source.user(),
+                source.password(), source.sslmode());
+        assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(Optional.empty(), null));
+        assertEquals("", scratchDatabases());
+        assertEquals(0, repo.list(RestoreTestService.REPORTS).size());
+    }
+
+    @Test
+    void aFailingSmokeQueryFailsTheRunAndTheScratchDatabaseIsStillDropped() {
+        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
+                List.of("SELECT true", "SELECT count(*) = 0 FROM taskmaster.users", "SELECT nonsense"), Duration.ofHours(4))
+                .run(Optional.empty(), null));
+        assertTrue(e.getMessage().contains("smoke query failed: SELECT count(*) = 0 FROM taskmaster.users: returned false"), e.getMessage());
+        assertTrue(e.getMessage().contains("smoke query failed: SELECT nonsense"), e.getMessage());
+        assertEquals("", scratchDatabases());
+        assertEquals(2, repo.list(RestoreTestService.REPORTS).size()); // JSON and text summary
+    }
+
+    @Test
+    void aMissedRtoFailsTheRun() {
+        var e = assertThrows(RestoreTestFailedException.class,
+                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(Optional.empty(), null));
+        assertTrue(e.getMessage().contains("the RTO of PT0.001S would be missed"), e.getMessage());
+        assertEquals("", scratchDatabases());
+    }
+
+    @Test
+    void scratchDatabasesLeftByACrashedRunAreDropped() {
+        PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
+        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), null);
+        assertTrue(r.passed(), r.failures().toString());
+        assertFalse(r.verified());
+        assertEquals(List.of("tmb_restore_test_20200101t000000_abcd"), r.leftoversDropped());
+        assertEquals("", scratchDatabases());
+    }
+
+    @Test
+    void planPrefersTheNewestVerifiedBackup() {
+        Manifest d1 = Manifests.manifest("20261126T020000Z-daily", 1);
+        Manifest d2 = Manifests.manifest("20261127T020000Z-daily", 1);
+        Manifest d3 = Manifests.manifest("20261128T020000Z-daily", 1);
+        Instant now = Instant.parse("2026-11-28T12:00:00Z");
+        Map<BackupId, Verification> latest = Map.of(
+                d1.backupId(), new Verification(d1.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"),
+                d3.backupId(), new Verification(d3.backupId(), now, Verification.Outcome.failed, "x", 1, null, List.of(), 1, "r"));
+        DbCredentials server = PostgresServer.get().admin();
+        RestoreTestPlan plan = RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.empty(), server, List.of(), now);
+        assertEquals(d1, plan.backup());
+        assertTrue(plan.verified());
+        assertTrue(plan.scratchDatabase().matches("tmb_restore_test_20261128t120000_[a-z0-9]{4}"), plan.scratchDatabase());
+        assertEquals(d2, RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.of(d2.backupId()), server, List.of(), now).backup());
+        RestoreTestPlan none = RestoreTestPlan.plan(List.of(d3, d2), latest, Optional.empty(), server, List.of(), now);
+        assertEquals(d3, none.backup());
+        assertFalse(none.verified());
+        assertEquals(List.of("tmb_restore_test_20261126t000000_abcd"), RestoreTestPlan.leftovers(List.of("postgres",
+                "tmb_restore_test_20261126t000000_abcd", "tmb_restore_test_20261128t110000_abcd", "tmb_restore_test_x"), now));
+    }
+}

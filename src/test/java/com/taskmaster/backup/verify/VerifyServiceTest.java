@@ -1,0 +1,192 @@
+package com.taskmaster.backup.verify;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.backup.BackupRequest;
+import com.taskmaster.backup.backup.BackupService;
+import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.backup.Trigger;
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.ObjectWriter;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restore.BackupReader;
+import com.taskmaster.backup.testing.PostgresServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Verify's archive checks beyond the stored bytes: GIVEN a backup whose bytes are intact and correctly encrypted
+ * but whose content disagrees with its manifest (a dump cut short, different row counts), THEN verify fails it
+ * with the reason; and freshness, anomalies and a young backup's pending replica.
+ */
+class VerifyServiceTest {
+    static DbCredentials sample;
+
+    @TempDir
+    Path tmp;
+    Repository repo;
+    Repository replica;
+    Envelope key;
+    BackupService backups;
+
+    @BeforeAll
+    static void sampleDatabase() {
+        sample = PostgresServer.get().sampleDatabase("verifysvc", 0.3);
+    }
+
+    @BeforeEach
+    void repositories() {
+        repo = new FileRepository(tmp.resolve("repo"));
+        replica = new FileRepository(tmp.resolve("replica"));
+        key = Keys.open("file://" + tmp.resolve("backup.key"), () -> null);
+        backups = new BackupService(repo, key, PostgresServer.get().tools(), Clock.systemUTC());
+    }
+
+    VerifyService service(Clock clock, Optional<Repository> replicaRepo) {
+        return new VerifyService(repo, replicaRepo, key, PostgresServer.get().tools(), clock,
+                VerifySettings.of("7d", "26h", 0.5, 0.5));
+    }
+
+    Manifest backup() throws IOException {
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null).backupId();
+        return Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
+    }
+
+    /** Replaces the backup's data object and manifest with these plain archive bytes, correctly compressed and encrypted. */
+    Manifest rewrite(Manifest m, byte[] plain, List<TableFingerprint> tables) throws Exception {
+        ObjectKey dataKey = ObjectKey.of(Layout.DATA + m.backupId() + ".rewritten.pgdump.zst.esdk");
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        long[] size = {0};
+        try (ObjectWriter w = repo.create(dataKey)) {
+            OutputStream counting = new java.io.FilterOutputStream(new DigestOutputStream(w.stream(), sha)) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    size[0] += len;
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    size[0]++;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush(); // the writer's stream stays open for commit
+                }
+            };
+            try (OutputStream out = new ZstdOutputStream(key.encrypt(counting, m.encryption().encryptionContext()), 1)) {
+                out.write(plain);
+            }
+            w.commit();
+        }
+        Manifest changed = new Manifest(m.formatVersion(), m.backupId(), m.database(), m.pgDumpVersion(), m.startedAt(),
+                m.finishedAt(), new Manifest.DataObject(dataKey.value(), plain.length, size[0], HexFormat.of().formatHex(sha.digest())),
+                m.compression(), m.encryption(), tables, m.label(), m.reason(), m.trigger(), m.requestId());
+        Files.write(tmp.resolve("repo").resolve(Layout.manifest(m.backupId()).value()), changed.toJson());
+        return changed;
+    }
+
+    byte[] plain(Manifest m) throws IOException {
+        try (InputStream in = BackupReader.open(repo, m, key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    Verification verify(Manifest m) {
+        return service(Clock.systemUTC(), Optional.empty()).check(m, Optional.empty(), "r");
+    }
+
+    @Test
+    void intactBackupPasses() throws IOException {
+        Verification v = verify(backup());
+        assertTrue(v.passed(), v.reason());
+        assertEquals("not configured", v.replica());
+    }
+
+    @Test
+    void dumpCutShortButProperlyEncryptedIsRejectedByPgRestore() throws Exception {
+        Manifest m = backup();
+        byte[] plain = plain(m);
+        Manifest cut = rewrite(m, Arrays.copyOf(plain, plain.length * 2 / 3), m.tables());
+        Verification v = verify(cut);
+        assertEquals(Verification.Outcome.failed, v.outcome());
+        assertTrue(v.reason().startsWith("not a valid pg_dump archive: pg_restore exited with code 1"), v.reason());
+    }
+
+    @Test
+    void notAnArchiveAtAllIsRejected() throws Exception {
+        Manifest m = backup();
+        Verification v = verify(rewrite(m, "this is not a dump\n".getBytes(), m.tables()));
+        assertTrue(v.reason().contains("not a valid pg_dump archive"), v.reason());
+    }
+
+    @Test
+    void tablesOrRowCountsDifferingFromTheManifestAreReported() throws Exception {
+        Manifest m = backup();
+        List<TableFingerprint> tables = new ArrayList<>(m.tables());
+        TableFingerprint first = tables.remove(0);
+        tables.add(0, new TableFingerprint(first.schema(), first.name(), first.rows() + 1));
+        tables.add(new TableFingerprint("public", "ghost", 5));
+        Verification v = verify(rewrite(m, plain(m), tables));
+        assertTrue(v.reason().contains("tables in the manifest without data in the archive: [public.ghost]"), v.reason());
+        assertTrue(v.reason().contains("table " + first.qualifiedName() + " has " + first.rows() + " rows in the archive, "
+                + (first.rows() + 1) + " in the manifest"), v.reason());
+    }
+
+    @Test
+    void staleRepositoryAndAYoungBackupsMissingReplica() throws IOException {
+        Manifest m = backup();
+        Clock now = Clock.systemUTC();
+        VerifyResult fresh = service(now, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", null);
+        assertEquals("pending", fresh.checked().get(0).replica()); // S3 replication may not have caught up yet
+        assertTrue(fresh.ok(), fresh.failures().toString());
+
+        Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(30)), ZoneOffset.UTC);
+        VerifyResult stale = service(later, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", null);
+        assertEquals("missing", stale.checked().get(0).replica());
+        assertTrue(stale.failures().stream().anyMatch(f -> f.contains("more than the RPO of 26 h")), stale.failures().toString());
+        assertTrue(stale.failures().stream().anyMatch(f -> f.contains("backup " + m.backupId() + " failed verification: replica missing")),
+                stale.failures().toString());
+        assertEquals(m.backupId().value(), stale.failedBackupIds());
+    }
+
+    @Test
+    void deadlineLeavesTheRestForTheNextRun() throws IOException {
+        backup();
+        VerifyResult r = service(Clock.systemUTC(), Optional.empty()).run(new VerifyRequest(Optional.empty()), "r",
+                Instant.now().plusSeconds(10));
+        assertEquals(Verification.Outcome.skipped, r.checked().get(0).outcome());
+        assertTrue(r.ok());
+        assertEquals(0, repo.list(Verifications.PREFIX).size());
+    }
+}

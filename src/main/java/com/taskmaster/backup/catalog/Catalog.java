@@ -46,7 +46,8 @@ public final class Catalog {
                 unreadable.add(info.key() + ": " + e.getMessage());
             }
         }
-        backups.sort(Comparator.comparing(Manifest::backupId).reversed());
+        // Newest first by snapshot time (ids only break ties: two manual backups of one second differ by a random suffix).
+        backups.sort(Comparator.comparing(Manifest::startedAt).thenComparing(Manifest::backupId).reversed());
         return new Listing(List.copyOf(backups), List.copyOf(unreadable));
     }
 }

@@ -17,7 +17,17 @@ public final class Keys {
     private Keys() {
     }
 
+    /** For writing backups: a missing local key file is created with a fresh random key. */
     public static Envelope open(String spec, Supplier<KmsClient> kms) {
+        return open(spec, kms, true);
+    }
+
+    /** For reading backups (verify, restore): a missing local key file is an error, never a new key. */
+    public static Envelope openExisting(String spec, Supplier<KmsClient> kms) {
+        return open(spec, kms, false);
+    }
+
+    private static Envelope open(String spec, Supplier<KmsClient> kms, boolean createLocalKey) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("BACKUP_KMS_KEY is not set: expected a KMS key ARN or alias, or file:///path");
         }
@@ -26,7 +36,7 @@ public final class Keys {
             if (uri.getPath() == null || !uri.getPath().startsWith("/")) {
                 throw new IllegalArgumentException("invalid BACKUP_KMS_KEY '" + spec + "': expected file:///absolute/path");
             }
-            return LocalKeys.open(Path.of(uri.getPath()));
+            return LocalKeys.open(Path.of(uri.getPath()), createLocalKey);
         }
         return openKms(spec, kms.get());
     }

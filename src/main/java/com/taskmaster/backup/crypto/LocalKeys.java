@@ -28,7 +28,11 @@ public final class LocalKeys {
     private LocalKeys() {
     }
 
-    public static Envelope open(Path file) {
+    public static Envelope open(Path file, boolean createIfMissing) {
+        if (!createIfMissing && !Files.exists(file)) {
+            throw new CryptoException("key file " + file + " does not exist: backups can only be read with the key "
+                    + "they were written with (check BACKUP_KMS_KEY)");
+        }
         byte[] key = loadOrCreate(file);
         String name = "local-" + fingerprint(key);
         JceMasterKey master = JceMasterKey.getInstance(new SecretKeySpec(key, "AES"), PROVIDER_ID, name, "AES/GCM/NoPadding");

@@ -85,12 +85,12 @@ public class Services {
         VerifySettings settings = VerifySettings.of(config.verifyWindow(), config.rpo(), config.sizeDropShare(), config.rowDropShare());
         Optional<Repository> replica = config.replicaRepository().filter(r -> !r.isBlank())
                 .map(uri -> Repositories.open(uri, this::replicaS3));
-        return new VerifyService(repository(), replica, Keys.open(config.kmsKey().orElse(null), kms::get),
+        return new VerifyService(repository(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
     }
 
     public RestoreService restoreService() {
-        return new RestoreService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
+        return new RestoreService(repository(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
     }
 

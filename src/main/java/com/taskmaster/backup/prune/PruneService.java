@@ -85,8 +85,11 @@ public final class PruneService {
         Catalog.Listing listing = new Catalog(repository).list();
         Map<BackupId, Manifest> manifests = listing.backups().stream()
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
-        // Verification records do not exist yet (issue 3): once they do, pass the verified ids here.
-        Set<BackupId> verified = Set.of();
+        // The backups whose latest verification passed: the newest of them is always kept.
+        Set<BackupId> verified = new com.taskmaster.backup.verify.Verifications(repository).latest().values().stream()
+                .filter(com.taskmaster.backup.verify.Verification::passed)
+                .map(com.taskmaster.backup.verify.Verification::backupId)
+                .collect(java.util.stream.Collectors.toSet());
         PrunePlan plan = policy.plan(listing.backups().stream().map(BackupSummary::of).toList(), verified, now);
 
         List<String> interlocks = new ArrayList<>(plan.interlocks());

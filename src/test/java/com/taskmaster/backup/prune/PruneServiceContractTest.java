@@ -274,6 +274,31 @@ abstract class PruneServiceContractTest {
     }
 
     @Test
+    void theNewestVerifiedBackupIsKeptFromItsVerificationRecords() {
+        Instant old = NOW.minus(Duration.ofDays(900));
+        BackupId verified = put(repo, old, "daily", null);
+        BackupId failedLater = put(repo, old.plus(Duration.ofDays(1)), "daily", null);
+        for (int i = 2; i <= 6; i++) {
+            put(repo, old.plus(Duration.ofDays(i)), "daily", null);
+        }
+        var records = new com.taskmaster.backup.verify.Verifications(repo);
+        var passed = com.taskmaster.backup.verify.Verification.Outcome.passed;
+        var failed = com.taskmaster.backup.verify.Verification.Outcome.failed;
+        records.record(new com.taskmaster.backup.verify.Verification(verified, old.plus(Duration.ofDays(7)), passed,
+                null, 3, null, null, 10, "r"));
+        // a later backup whose latest verification failed is not "verified", even if an earlier one passed
+        records.record(new com.taskmaster.backup.verify.Verification(failedLater, old.plus(Duration.ofDays(7)), passed,
+                null, 3, null, null, 10, "r"));
+        records.record(new com.taskmaster.backup.verify.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
+                "sha256 mismatch", null, null, null, 10, "r"));
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
+        var kept = r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());
+        assertTrue(kept.contains(verified.value()), "newest verified backup kept: " + r.kept());
+        assertFalse(kept.contains(failedLater.value()), "a backup whose latest verification failed is not protected");
+        assertEquals(4, kept.size(), r.kept().toString()); // newest 3 + newest verified
+    }
+
+    @Test
     void randomHistoriesPlanThenExecuteTwiceAndNothingOutsideThePrefixIsTouched() {
         Random random = new Random(7);
         for (int n = 0; n < randomHistories(); n++) {

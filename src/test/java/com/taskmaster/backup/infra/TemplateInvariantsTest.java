@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.taskmaster.backup.prune.PruneRequest;
 
 /**
  * Invariants of the deployment templates (template.yaml, infra/*.yaml) that the Java code and the
@@ -51,7 +52,20 @@ class TemplateInvariantsTest {
     /** Additional environment per handler (handlers not listed need only {@link #COMMON_ENV}). */
     static final Map<String, Set<String>> HANDLER_ENV = Map.of(
             "backup", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_DB_SECRET_ARN"),
-            "list", Set.of());
+            "list", Set.of(),
+            // Optional in the code (it has defaults); the template sets them from its parameters.
+            "prune", Set.of("BACKUP_RETENTION_HOURS", "BACKUP_RETENTION_DAILY_DAYS", "BACKUP_RETENTION_MONTHLY_MONTHS",
+                    "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_MAX_DELETE_PERCENT"));
+
+    /** Handlers whose roles must have no access to the envelope key (BackupKey) at all. */
+    static final Set<String> NO_ENVELOPE_KEY_HANDLERS = Set.of("list", "prune");
+
+    /** What prune may delete (plain DeleteObject only), write (its audit records) and read, under the bucket. */
+    static final Set<String> PRUNE_DELETE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
+            "${BackupBucket.Arn}/backups/data/*");
+    static final Set<String> PRUNE_PUT_RESOURCES = Set.of("${BackupBucket.Arn}/backups/audit/prune/*");
+    static final Set<String> PRUNE_GET_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
+            "${BackupBucket.Arn}/backups/audit/prune/*");
 
     /** Only these handlers' roles may delete objects. */
     static final Set<String> DELETE_ALLOWED_HANDLERS = Set.of("prune");
@@ -184,6 +198,80 @@ class TemplateInvariantsTest {
     }
 
     @Test
+    void pruneFunctionRunsAloneWithTheCodesRetentionDefaults() throws IOException {
+        JsonNode props = function("prune").path("Properties");
+        assertEquals(1, props.path("ReservedConcurrentExecutions").asInt(-1),
+                "PruneFunction must have ReservedConcurrentExecutions 1 (never two prunes at once)");
+        assertEquals(900, props.path("Timeout").asInt(), "PruneFunction Timeout");
+        assertFalse(props.has("Layers") || props.has("VpcConfig"), "PruneFunction needs no pg tools and no VPC");
+        Map<String, JsonNode> env = environmentOf(functionId("prune"));
+        for (String var : List.of("BACKUP_KMS_KEY", "BACKUP_DB_SECRET_ARN", "BACKUP_DB_URL", "BACKUP_PG_BIN")) {
+            assertFalse(env.containsKey(var), "PruneFunction must not get " + var);
+        }
+
+        // Every BACKUP_RETENTION_* the template sets is {Ref: <Number parameter>} whose Default is the code's.
+        Map<String, String> codeDefaults = retentionDefaultsInCode();
+        assertFalse(codeDefaults.isEmpty(), "no retention*() settings with @WithDefault found in BackupConfig.java");
+        List<String> problems = new ArrayList<>();
+        for (var e : env.entrySet()) {
+            if (!e.getKey().startsWith("BACKUP_RETENTION_")) {
+                continue;
+            }
+            String param = e.getValue().path("Ref").asText(null);
+            JsonNode p = param == null ? null : template.path("Parameters").get(param);
+            if (p == null) {
+                problems.add(e.getKey() + " must be {Ref: <parameter>}, is " + e.getValue());
+            } else if (!codeDefaults.containsKey(e.getKey())) {
+                problems.add(e.getKey() + " is not a setting of BackupConfig (" + codeDefaults.keySet() + ")");
+            } else {
+                if (!"Number".equals(p.path("Type").asText())) {
+                    problems.add(param + " must be Type Number");
+                }
+                if (!codeDefaults.get(e.getKey()).equals(p.path("Default").asText())) {
+                    problems.add(param + " Default " + p.path("Default").asText() + " differs from the code's default "
+                            + codeDefaults.get(e.getKey()) + " for " + e.getKey());
+                }
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    /** BACKUP_RETENTION_X_Y -> default, from {@code @WithDefault("n") int retentionXY();} in BackupConfig. */
+    static Map<String, String> retentionDefaultsInCode() throws IOException {
+        String src = stripComments(Files.readString(
+                root.resolve("src/main/java/com/taskmaster/backup/config/BackupConfig.java"), StandardCharsets.UTF_8));
+        Matcher m = Pattern.compile("@WithDefault\\(\\s*\"([^\"]*)\"\\s*\\)\\s*\\w+\\s+(retention\\w*)\\s*\\(\\s*\\)")
+                .matcher(src);
+        Map<String, String> out = new LinkedHashMap<>();
+        while (m.find()) {
+            out.put("BACKUP_" + m.group(2).replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT),
+                    m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void everyFunctionHasAnErrorsAlarm() {
+        List<String> problems = new ArrayList<>();
+        for (String fn : functions().keySet()) {
+            boolean found = false;
+            for (JsonNode r : resources(template).values()) {
+                JsonNode p = r.path("Properties");
+                if ("AWS::CloudWatch::Alarm".equals(r.path("Type").asText()) && "AWS/Lambda".equals(p.path("Namespace").asText())
+                        && "Errors".equals(p.path("MetricName").asText())) {
+                    for (JsonNode d : p.path("Dimensions")) {
+                        found |= "FunctionName".equals(d.path("Name").asText()) && isRef(d.path("Value"), fn);
+                    }
+                }
+            }
+            if (!found) {
+                problems.add(fn + ": no AWS/Lambda Errors alarm with dimension FunctionName = {Ref: " + fn + "}");
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
     void functionsReportAsyncFailuresToTheAlertTopic() {
         List<String> problems = new ArrayList<>();
         for (var e : functions().entrySet()) {
@@ -280,6 +368,60 @@ class TemplateInvariantsTest {
         assertEquals(Set.of("schedule", "scheduledTime"), fieldNames(sample), "infra/events/backup-scheduled.json");
     }
 
+    /**
+     * Prune runs daily, after the 02:00 backup, for real: the code treats {schedule, scheduledTime} as a
+     * scheduled run and a manual {} or {"dryRun": true} as a dry run (checked with the code's own parser).
+     */
+    @Test
+    void pruneIsScheduledDailyAfterTheBackupAndManualRunsAreDry() throws IOException {
+        JsonNode events = template.path("Resources").path(functionId("prune")).path("Properties").path("Events");
+        List<JsonNode> schedules = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = events.fields(); it.hasNext();) {
+            JsonNode ev = it.next().getValue();
+            assertEquals("ScheduleV2", ev.path("Type").asText(), "PruneFunction events must be ScheduleV2 schedules");
+            schedules.add(ev.path("Properties"));
+        }
+        assertEquals(1, schedules.size(), "PruneFunction needs exactly one schedule");
+        JsonNode s = schedules.get(0);
+        assertEquals("UTC", s.path("ScheduleExpressionTimezone").asText(), "prune schedule timezone");
+        Matcher m = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\* \\* \\? \\*\\)").matcher(s.path("ScheduleExpression").asText());
+        assertTrue(m.matches(), "prune must run once a day at a fixed UTC time: " + s.path("ScheduleExpression"));
+        Matcher daily = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) .*").matcher(DAILY_CRON);
+        assertTrue(daily.matches());
+        int pruneMinute = Integer.parseInt(m.group(2)) * 60 + Integer.parseInt(m.group(1));
+        int backupMinute = Integer.parseInt(daily.group(2)) * 60 + Integer.parseInt(daily.group(1));
+        assertTrue(pruneMinute >= backupMinute + 30,
+                "prune must run at least 30 min after the daily backup (" + DAILY_CRON + "), runs " + s.path("ScheduleExpression"));
+        assertTrue(s.path("State").isMissingNode() || "ENABLED".equals(s.path("State").asText()),
+                "prune schedule must always be enabled");
+        assertTrue(s.path("RetryPolicy").has("MaximumRetryAttempts"), "RetryPolicy.MaximumRetryAttempts");
+        assertTrue(s.path("RetryPolicy").has("MaximumEventAgeInSeconds"), "RetryPolicy.MaximumEventAgeInSeconds");
+        assertTrue(isGetAttArn(s.path("DeadLetterConfig").path("Arn"), "SchedulerDeadLetterQueue"),
+                "DeadLetterConfig must be the SchedulerDeadLetterQueue");
+
+        JsonNode input = JSON.readTree(s.path("Input").asText());
+        assertEquals(Set.of("schedule", "scheduledTime"), fieldNames(input), "prune schedule Input fields");
+        assertEquals(SCHEDULED_TIME, input.path("scheduledTime").asText(), "scheduledTime must be the Scheduler context attribute");
+        Map<String, Object> delivered = new LinkedHashMap<>();
+        delivered.put("schedule", input.path("schedule").asText());
+        delivered.put("scheduledTime", "2026-11-28T03:00:00Z"); // what Scheduler substitutes
+        PruneRequest scheduled = PruneRequest.fromEvent(delivered);
+        assertFalse(scheduled.dryRun(), "the scheduled prune must run for real");
+        assertEquals("scheduled:" + input.path("schedule").asText(), scheduled.trigger());
+
+        // Sample events for manual runs: dry run first, then for real; {} is a dry run too.
+        assertTrue(PruneRequest.fromEvent(Map.of()).dryRun(), "a manual {} must be a dry run");
+        assertTrue(PruneRequest.fromEvent(sampleEvent("infra/events/prune-dry-run.json")).dryRun(),
+                "infra/events/prune-dry-run.json must be a dry run");
+        assertFalse(PruneRequest.fromEvent(sampleEvent("infra/events/prune-real.json")).dryRun(),
+                "infra/events/prune-real.json must be a real run");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> sampleEvent(String path) throws IOException {
+        return JSON.readValue(root.resolve(path).toFile(), Map.class);
+    }
+
     // ------------------------------------------------------------------ IAM
 
     @Test
@@ -318,6 +460,74 @@ class TemplateInvariantsTest {
         assertNoProblems(problems);
     }
 
+    /**
+     * The one role that may delete: plain DeleteObject on manifests and data objects only (a delete marker; no
+     * version deletion, no Object Lock bypass), writes only its audit records, and never the envelope key.
+     */
+    @Test
+    void pruneRoleDeletesOnlyBackupsAndWritesOnlyItsAudit() {
+        String roleId = getAttArnTarget(function("prune").path("Properties").path("Role"));
+        assertNotNull(roleId, "PruneFunction Role");
+        List<String> problems = new ArrayList<>();
+        Set<String> deleteResources = new TreeSet<>();
+        Set<String> putResources = new TreeSet<>();
+        Set<String> getResources = new TreeSet<>();
+        for (JsonNode st : statementsOfRole(roleId)) {
+            if (!isAllow(st)) {
+                continue;
+            }
+            Set<String> resources = new TreeSet<>();
+            flattenIf(st.path("Resource")).forEach(r -> resources.add(asSubString(r)));
+            for (String a : actionsOf(st)) {
+                Pattern glob = globToRegex(a);
+                for (String del : S3_DELETE_ACTIONS) {
+                    if (glob.matcher(del).matches() && !del.equals("s3:DeleteObject")) {
+                        problems.add("prune role: " + a + " grants " + del + " (prune needs plain s3:DeleteObject only)");
+                    }
+                }
+                if (a.contains("*") && glob.matcher("s3:DeleteObject").matches()) {
+                    problems.add("prune role: wildcard " + a + " grants s3:DeleteObject: name it exactly");
+                }
+                switch (a) {
+                    case "s3:DeleteObject" -> deleteResources.addAll(resources);
+                    case "s3:PutObject" -> putResources.addAll(resources);
+                    case "s3:GetObject" -> getResources.addAll(resources);
+                    default -> {
+                    }
+                }
+            }
+            if (st.toString().contains("\"BackupKey\"")) {
+                problems.add("prune role references the envelope key BackupKey: " + st);
+            }
+        }
+        if (!PRUNE_DELETE_RESOURCES.equals(deleteResources)) {
+            problems.add("prune role s3:DeleteObject on " + deleteResources + ", expected " + PRUNE_DELETE_RESOURCES);
+        }
+        if (!PRUNE_PUT_RESOURCES.equals(putResources)) {
+            problems.add("prune role s3:PutObject on " + putResources + ", expected " + PRUNE_PUT_RESOURCES);
+        }
+        if (!PRUNE_GET_RESOURCES.equals(getResources)) {
+            problems.add("prune role s3:GetObject on " + getResources + ", expected " + PRUNE_GET_RESOURCES);
+        }
+
+        // The bucket key: usable by prune only through S3.
+        boolean bucketKeyViaS3 = false;
+        for (JsonNode st : statements(template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy"))) {
+            if (roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
+                boolean viaS3 = asSubString(st.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3.");
+                if (!viaS3) {
+                    problems.add("BucketKey: the prune role's statement must require kms:ViaService s3.<region>: " + st);
+                }
+                bucketKeyViaS3 |= viaS3 && actionsOf(st).containsAll(Set.of("kms:Decrypt", "kms:GenerateDataKey"));
+            }
+        }
+        if (!bucketKeyViaS3) {
+            problems.add("BucketKey policy must let the prune role kms:Decrypt and kms:GenerateDataKey via S3 "
+                    + "(it reads manifests and writes its audit record)");
+        }
+        assertNoProblems(problems);
+    }
+
     @Test
     void noIamPolicyAnywhereGrantsServiceWildcards() {
         List<String> problems = new ArrayList<>();
@@ -351,7 +561,7 @@ class TemplateInvariantsTest {
     }
 
     @Test
-    void envelopeKeyIsMultiRegionRotatedAndOnlyUsableByTheBackupRole() {
+    void envelopeKeyIsMultiRegionRotatedAndNotUsableByListOrPrune() {
         JsonNode key = template.path("Resources").path("BackupKey");
         assertEquals("AWS::KMS::Key", key.path("Type").asText());
         assertTrue(key.path("Properties").path("MultiRegion").asBoolean(), "BackupKey MultiRegion");
@@ -359,15 +569,22 @@ class TemplateInvariantsTest {
         assertEquals("Retain", key.path("DeletionPolicy").asText(), "BackupKey DeletionPolicy");
 
         String backupRole = getAttArnTarget(function("backup").path("Properties").path("Role"));
-        String listRole = getAttArnTarget(function("list").path("Properties").path("Role"));
+        Map<String, String> noAccessRoles = new LinkedHashMap<>(); // role id -> function id
+        for (String fn : functions().keySet()) {
+            if (NO_ENVELOPE_KEY_HANDLERS.contains(handlerOf(fn))) {
+                noAccessRoles.put(getAttArnTarget(function(fn).path("Properties").path("Role")), fn);
+            }
+        }
+        assertEquals(NO_ENVELOPE_KEY_HANDLERS.size(), noAccessRoles.size(),
+                "expected a function with its own role for each of " + NO_ENVELOPE_KEY_HANDLERS);
         List<String> problems = new ArrayList<>();
         boolean contextConditionSeen = false;
         for (JsonNode st : statements(key.path("Properties").path("KeyPolicy"))) {
             Set<String> actions = actionsOf(st);
             String principalRole = getAttArnTarget(st.path("Principal").path("AWS"));
             boolean usesKey = actions.stream().anyMatch(a -> a.matches("kms:(Encrypt|Decrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant|\\*)"));
-            if (listRole != null && listRole.equals(principalRole)) {
-                problems.add("ListFunction's role must have no access to BackupKey: " + st);
+            if (principalRole != null && noAccessRoles.containsKey(principalRole)) {
+                problems.add(noAccessRoles.get(principalRole) + "'s role must have no access to BackupKey: " + st);
             }
             if (usesKey && principalRole == null) {
                 problems.add("BackupKey use must be granted to named roles only (administrators manage, not use): " + st);
@@ -379,9 +596,11 @@ class TemplateInvariantsTest {
         }
         assertTrue(contextConditionSeen,
                 "BackupKey: the backup role's GenerateDataKey must require kms:EncryptionContext:purpose=taskmaster-backup");
-        for (JsonNode st : statementsOfRole(listRole)) {
-            if (st.toString().contains("\"BackupKey\"")) {
-                problems.add("ListFunction's role references BackupKey: " + st);
+        for (var e : noAccessRoles.entrySet()) {
+            for (JsonNode st : statementsOfRole(e.getKey())) {
+                if (st.toString().contains("\"BackupKey\"")) {
+                    problems.add(e.getValue() + "'s role references BackupKey: " + st);
+                }
             }
         }
         assertNoProblems(problems);

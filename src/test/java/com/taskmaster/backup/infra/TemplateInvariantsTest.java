@@ -65,7 +65,7 @@ class TemplateInvariantsTest {
             "${BackupBucket.Arn}/backups/data/*");
     static final Set<String> PRUNE_PUT_RESOURCES = Set.of("${BackupBucket.Arn}/backups/audit/prune/*");
     static final Set<String> PRUNE_GET_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
-            "${BackupBucket.Arn}/backups/audit/prune/*");
+            "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/audit/prune/*");
 
     /** Only these handlers' roles may delete objects. */
     static final Set<String> DELETE_ALLOWED_HANDLERS = Set.of("prune");

@@ -59,10 +59,11 @@ public final class Findings {
         return out;
     }
 
-    /** The previous backup (older id) of the same database, from a newest-first list. */
+    /** The previous backup (earlier snapshot; the id breaks ties) of the same database, from a newest-first list. */
     public static Optional<Manifest> predecessor(Manifest backup, List<Manifest> newestFirst) {
         return newestFirst.stream()
-                .filter(m -> m.backupId().compareTo(backup.backupId()) < 0)
+                .filter(m -> m.startedAt().isBefore(backup.startedAt())
+                        || m.startedAt().equals(backup.startedAt()) && m.backupId().compareTo(backup.backupId()) < 0)
                 .filter(m -> m.database().name().equals(backup.database().name()))
                 .findFirst();
     }

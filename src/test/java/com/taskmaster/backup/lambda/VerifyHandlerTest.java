@@ -100,9 +100,9 @@ class VerifyHandlerTest {
     void intactBackupsPassAndAreRecordedThenOnlyTheNewestIsRecheckedWithinTheWindow() throws IOException {
         Manifest one = backup("one");
         Manifest two = backup("two");
-        // "newest" is by backup id, which starts with the time; two backups in the same second sort by their suffix
-        Manifest newer = one.backupId().compareTo(two.backupId()) > 0 ? one : two;
-        Manifest older = newer == one ? two : one;
+        // "newest" is by snapshot time (the catalog's order); "two" was taken after "one"
+        Manifest newer = two;
+        Manifest older = one;
         Response first = invoke("{}");
         first.then().statusCode(200);
         assertEquals(List.of(newer.backupId().value(), older.backupId().value()), first.jsonPath().getList("checked.backupId"));

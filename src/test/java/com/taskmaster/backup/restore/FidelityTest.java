@@ -76,6 +76,8 @@ class FidelityTest {
 
         assertTrue(result.fingerprintsEqual());
         assertEquals(m.tables().size(), result.tablesRestored());
+        assertEquals(List.of(), result.roles().missingOnTarget(), "every owner in the archive exists on the target");
+        assertEquals(0, result.roles().privilegeEntriesSkipped(), "nothing granted, so --no-acl skips nothing");
         assertEquals(m.tables(), Restores.fingerprints(restored, m.tables()), "row counts equal the manifest's");
         List<String> names = m.tables().stream().map(t -> t.qualifiedName()).toList();
         for (String t : List.of("app.events_2025", "app.events_2026", "app.events_other", "app.Ünïcødé Tàble",

@@ -8,7 +8,10 @@ pg_dump archive (or, with --decompress, the archive itself, through the zstd CLI
   decrypt_backup.py --key-file backup.key --manifest manifest.json data.pgdump.zst.esdk dump.pgdump.zst
   decrypt_backup.py --kms --expect-context database=taskmaster --decompress - dump.pgdump < data.esdk
 
-Needs Python 3.8+ and `cryptography`; `boto3` only with --kms (honours AWS_ENDPOINT_URL, AWS_REGION).
+  decrypt_backup.py --kms --kms-key-arn arn:aws:kms:eu-west-1:111122223333:key/mrk-... --manifest m.json in out
+
+Needs Python 3.8+ and `cryptography`; `boto3` only with --kms (KMS Decrypt is called in the region of the key
+ARN used: the one in the message, or --kms-key-arn; honours AWS_ENDPOINT_URL and the usual AWS credentials).
 Exit status 0 only if every check passed; otherwise one line on stderr says which check failed.
 """
 import argparse
@@ -142,17 +145,31 @@ def unwrap_local(h, key_file):
         raise Fail("the key file cannot unwrap the data key (wrong key, or header tampered with)")
 
 
-def unwrap_kms(h):
+def mrk_match(a, b):
+    """Multi-Region key match (the Encryption SDK's rule): the same ARN, or two ARNs of the same multi-Region key
+    (key id mrk-...) that differ only in their region: a replica, whose key material is the primary's."""
+    if a == b:
+        return True
+    pa, pb = a.split(":", 5), b.split(":", 5)
+    if len(pa) != 6 or len(pb) != 6 or not pa[5].startswith("key/mrk-"):
+        return False
+    return pa[:3] + pa[4:] == pb[:3] + pb[4:]   # arn, partition, service, account, key/mrk-id; the region may differ
+
+
+def unwrap_kms(h, key_arn=None):
     if h["provider"] != KMS_PROVIDER:
         raise Fail("data key is wrapped by provider '%s', not AWS KMS" % h["provider"])
-    arn = h["provider_info"].decode("utf-8")   # KMS provider info: the key ARN; the EDK is a KMS ciphertext blob
-    import boto3                               # only needed here
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or arn.split(":")[3]
+    written = h["provider_info"].decode("utf-8")   # KMS provider info: the key ARN; the EDK is a KMS ciphertext blob
+    arn = key_arn or written                       # --kms-key-arn: a multi-Region replica of that key, e.g. in the secondary region
+    if not mrk_match(arn, written):
+        raise Fail("--kms-key-arn %s is neither the backup's key %s nor a multi-Region replica of it" % (arn, written))
+    import boto3                                   # only needed here
+    region = arn.split(":")[3]                     # KMS Decrypt goes to the region of the key it names
     try:
         kms = boto3.client("kms", region_name=region, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
         resp = kms.decrypt(CiphertextBlob=h["edk"], KeyId=arn, EncryptionContext=h["context"])
     except Exception as e:  # botocore's messages name the key and the error, never key material
-        raise Fail("KMS Decrypt with key %s failed: %s" % (arn, str(e).splitlines()[0]))
+        raise Fail("KMS Decrypt with key %s (region %s) failed: %s" % (arn, region, str(e).splitlines()[0]))
     if resp.get("KeyId") != arn or len(resp["Plaintext"]) != 32:
         raise Fail("KMS returned an unexpected key id or data key length")
     return resp["Plaintext"]
@@ -204,7 +221,7 @@ def decrypt(args, src, sink):
     manifest = json.load(open(args.manifest)) if args.manifest else None
     r = Reader(src)
     h = read_header(r)
-    data_key = unwrap_kms(h) if args.kms else unwrap_local(h, args.key_file)
+    data_key = unwrap_kms(h, args.kms_key_arn) if args.kms else unwrap_local(h, args.key_file)
     enc_key, commit = derive(data_key, h["message_id"])
     if not hmac.compare_digest(commit, h["commitment"]):
         raise Fail("key commitment mismatch: the data key does not belong to this message")
@@ -239,12 +256,16 @@ def main():
     key = p.add_mutually_exclusive_group(required=True)
     key.add_argument("--key-file", help="local 256-bit wrapping key (32 raw bytes)")
     key.add_argument("--kms", action="store_true", help="unwrap the data key with AWS KMS Decrypt")
+    p.add_argument("--kms-key-arn", metavar="ARN", help="with --kms: decrypt with this multi-Region replica of the backup's "
+                   "key (e.g. the secondary region's, when the primary region is down); KMS is called in its region")
     p.add_argument("--expect-context", action="append", default=[], metavar="K=V", help="required encryption context pair")
     p.add_argument("--manifest", help="the backup's manifest JSON: checks context, key, size and SHA-256")
     p.add_argument("--decompress", action="store_true", help="pipe the plaintext through `zstd -d` (zstd CLI)")
     p.add_argument("input", help="encrypted data object, or - for stdin")
     p.add_argument("output", help="where to write the plaintext, or - for stdout")
     args = p.parse_args()
+    if args.kms_key_arn and not args.kms:
+        p.error("--kms-key-arn needs --kms")
     if any("=" not in kv for kv in args.expect_context):
         p.error("--expect-context takes KEY=VALUE")
     tmp = None if args.output == "-" else args.output + ".partial"

@@ -13,6 +13,8 @@ import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.S3Repository;
 import com.taskmaster.backup.support.Json;
 import com.taskmaster.backup.testing.AwsFixtures;
+import com.taskmaster.backup.testing.Commands;
+import com.taskmaster.backup.testing.Commands.Result;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.Restores;
@@ -21,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,7 +31,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,8 +55,8 @@ class FormatDocumentationTest {
 
     @BeforeAll
     static void prerequisites() {
-        python = findPython();
-        zstd = findExecutable("zstd", "install it with apt-get install zstd");
+        python = Commands.python();
+        zstd = Commands.require("zstd", "install it with apt-get install zstd");
         script = PostgresServer.repoFile("docs/decrypt_backup.py");
         sample = PostgresServer.get().sampleDatabase("fmtdoc", 1);
         tools = PostgresServer.get().tools();
@@ -191,7 +191,7 @@ class FormatDocumentationTest {
 
     /** {@code aws s3 cp}, as FORMAT.md says, where the AWS CLI is installed; else the same GET through the SDK. */
     private void download(String bucket, String key, Path target, Map<String, String> env) throws Exception {
-        String aws = find("aws");
+        String aws = Commands.find("aws");
         if (aws != null) {
             exec(env, aws, "s3", "cp", "--only-show-errors", "s3://" + bucket + "/" + key, target.toString()).checkOk();
         } else {
@@ -199,79 +199,7 @@ class FormatDocumentationTest {
         }
     }
 
-    record Result(int exit, String stdout, String stderr, List<String> command) {
-        Result checkOk() {
-            assertEquals(0, exit, command + " failed: " + stderr + stdout);
-            return this;
-        }
-    }
-
     private Result exec(Map<String, String> env, String... command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("AWS_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + List.of(command));
-        }
-        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8), List.of(command));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
-    }
-
-    /** An executable from PATH or ~/.pyenv/shims (as MotoServer finds moto_server), or null. */
-    private static String find(String name) {
-        List<Path> candidates = new ArrayList<>();
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty()) {
-                candidates.add(Path.of(dir, name));
-            }
-        }
-        candidates.add(Path.of(System.getProperty("user.home"), ".pyenv", "shims", name));
-        return candidates.stream().filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
-    }
-
-    private static String findExecutable(String name, String hint) {
-        String exe = find(name);
-        if (exe == null) {
-            throw new IllegalStateException(name + " not found (PATH or ~/.pyenv/shims): " + hint);
-        }
-        return exe;
-    }
-
-    /** The first python3 (PATH, then ~/.pyenv/shims) that has the decryptor's packages: cryptography and boto3. */
-    private static String findPython() {
-        List<String> candidates = new ArrayList<>();
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3"))) {
-                candidates.add(Path.of(dir, "python3").toString());
-            }
-        }
-        Path shim = Path.of(System.getProperty("user.home"), ".pyenv", "shims", "python3");
-        if (Files.isExecutable(shim)) {
-            candidates.add(shim.toString());
-        }
-        for (String c : candidates) {
-            try {
-                Process p = new ProcessBuilder(c, "-c", "import cryptography, boto3").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return c;
-                }
-            } catch (IOException e) {
-                // try the next one
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("no python3 with the packages cryptography and boto3 found (PATH or "
-                + "~/.pyenv/shims; tried " + candidates + "): install them with pip install cryptography boto3");
+        return Commands.exec(tmp, null, env, List.of(command));
     }
 }

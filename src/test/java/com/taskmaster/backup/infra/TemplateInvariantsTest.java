@@ -31,6 +31,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.taskmaster.backup.prune.PruneRequest;
+import com.taskmaster.backup.restore.RestoreRequest;
+import com.taskmaster.backup.restoretest.RestoreTestRequest;
+import com.taskmaster.backup.verify.VerifyRequest;
+import com.taskmaster.backup.verify.VerifySettings;
 
 /**
  * Invariants of the deployment templates (template.yaml, infra/*.yaml) that the Java code and the
@@ -55,7 +59,30 @@ class TemplateInvariantsTest {
             "list", Set.of(),
             // Optional in the code (it has defaults); the template sets them from its parameters.
             "prune", Set.of("BACKUP_RETENTION_HOURS", "BACKUP_RETENTION_DAILY_DAYS", "BACKUP_RETENTION_MONTHLY_MONTHS",
-                    "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_MAX_DELETE_PERCENT"));
+                    "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_MAX_DELETE_PERCENT"),
+            // BACKUP_REPLICA_REPOSITORY is conditional (HasReplication); BACKUP_RPO follows HourlyBackups.
+            "verify", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_REPLICA_REPOSITORY", "BACKUP_RPO"),
+            "restore", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN"),
+            // BACKUP_DB_SECRET_ARN: the source, which restore-test refuses as its server and measures.
+            "restore-test", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_DB_SECRET_ARN", "RESTORE_TEST_DB_SECRET_ARN",
+                    "RESTORE_TEST_SMOKE_QUERIES", "BACKUP_RTO"));
+
+    /** Handlers that read backups: kms:Decrypt (with the purpose context) and DescribeKey on BackupKey, nothing else. */
+    static final Set<String> DECRYPT_ONLY_HANDLERS = Set.of("verify", "restore", "restore-test");
+
+    /** What each reading handler may write (s3:PutObject) under the backup bucket: its own records, nothing else. */
+    static final Map<String, Set<String>> PUT_RESOURCES = Map.of(
+            "verify", Set.of("${BackupBucket.Arn}/backups/verifications/*"),
+            "restore", Set.of(),
+            "restore-test", Set.of("${BackupBucket.Arn}/backups/reports/restore-test/*"));
+
+    /** What each reading handler may read (s3:GetObject) under the backup bucket (verify also reads the replica). */
+    static final Map<String, Set<String>> GET_RESOURCES = Map.of(
+            "verify", Set.of("${BackupBucket.Arn}/backups/manifests/*", "${BackupBucket.Arn}/backups/data/*",
+                    "${BackupBucket.Arn}/backups/verifications/*"),
+            "restore", Set.of("${BackupBucket.Arn}/backups/manifests/*", "${BackupBucket.Arn}/backups/data/*"),
+            "restore-test", Set.of("${BackupBucket.Arn}/backups/manifests/*", "${BackupBucket.Arn}/backups/data/*",
+                    "${BackupBucket.Arn}/backups/verifications/*"));
 
     /** Handlers whose roles must have no access to the envelope key (BackupKey) at all. */
     static final Set<String> NO_ENVELOPE_KEY_HANDLERS = Set.of("list", "prune");
@@ -417,6 +444,177 @@ class TemplateInvariantsTest {
                 "infra/events/prune-real.json must be a real run");
     }
 
+    /**
+     * Verify runs weekly and restore-test monthly, both after the daily backup and with inputs the code's own parsers
+     * read as the usual run ({}); restore-test's schedule is enabled only once its server is configured; restore has
+     * no trigger at all. The sample events in infra/events/ parse as documented.
+     */
+    @Test
+    void verifyIsWeeklyRestoreTestMonthlyAndRestoreManualOnly() throws IOException {
+        JsonNode verify = onlySchedule("verify");
+        Matcher w = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\? \\* (SUN|MON|TUE|WED|THU|FRI|SAT|[1-7]) \\*\\)")
+                .matcher(verify.path("ScheduleExpression").asText());
+        assertTrue(w.matches(), "verify must run once a week at a fixed UTC time: " + verify.path("ScheduleExpression"));
+        assertAfterDailyBackup("verify", Integer.parseInt(w.group(2)) * 60 + Integer.parseInt(w.group(1)));
+        assertTrue(verify.path("State").isMissingNode() || "ENABLED".equals(verify.path("State").asText()),
+                "verify schedule must always be enabled");
+        assertTrue(VerifyRequest.fromEvent(delivered(verify)).backupId().isEmpty(), "the scheduled verify must be the usual run ({})");
+
+        JsonNode restoreTest = onlySchedule("restore-test");
+        Matcher mo = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) ([1-9]|1\\d|2[0-8]) \\* \\? \\*\\)")
+                .matcher(restoreTest.path("ScheduleExpression").asText());
+        assertTrue(mo.matches(), "restore-test must run once a month (day 1-28) at a fixed UTC time: "
+                + restoreTest.path("ScheduleExpression"));
+        assertAfterDailyBackup("restore-test", Integer.parseInt(mo.group(2)) * 60 + Integer.parseInt(mo.group(1)));
+        JsonNode state = restoreTest.path("State").path("Fn::If");
+        assertEquals("HasRestoreTestServer", state.path(0).asText(),
+                "restore-test schedule State must be Fn::If [HasRestoreTestServer, ENABLED, DISABLED]");
+        assertEquals("ENABLED", state.path(1).asText());
+        assertEquals("DISABLED", state.path(2).asText());
+        assertTrue(RestoreTestRequest.fromEvent(delivered(restoreTest)).backupId().isEmpty(),
+                "the scheduled restore-test must be the usual run ({}: the newest verified backup)");
+
+        JsonNode restoreEvents = function("restore").path("Properties").path("Events");
+        assertTrue(restoreEvents.isMissingNode() || restoreEvents.isEmpty(), "RestoreFunction must have no events (manual only)");
+
+        assertTrue(VerifyRequest.fromEvent(sampleEvent("infra/events/verify.json")).backupId().isEmpty(),
+                "infra/events/verify.json must be the usual run");
+        assertTrue(VerifyRequest.fromEvent(sampleEvent("infra/events/verify-one.json")).backupId().isPresent(),
+                "infra/events/verify-one.json must name one backup");
+        RestoreRequest byId = RestoreRequest.fromEvent(sampleEvent("infra/events/restore.json"));
+        assertTrue(byId.backupId().isPresent() && byId.target().startsWith("arn:aws"),
+                "infra/events/restore.json must restore a backup by id into a secret's database");
+        RestoreRequest at = RestoreRequest.fromEvent(sampleEvent("infra/events/restore-at.json"));
+        assertTrue(at.at().isPresent(), "infra/events/restore-at.json must restore by \"at\"");
+        assertTrue(RestoreTestRequest.fromEvent(sampleEvent("infra/events/restore-test.json")).backupId().isEmpty(),
+                "infra/events/restore-test.json must be the usual run");
+    }
+
+    static void assertAfterDailyBackup(String handler, int minuteOfDay) {
+        Matcher daily = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) .*").matcher(DAILY_CRON);
+        assertTrue(daily.matches());
+        int backupMinute = Integer.parseInt(daily.group(2)) * 60 + Integer.parseInt(daily.group(1));
+        assertTrue(minuteOfDay >= backupMinute + 30, handler + " must run at least 30 min after the daily backup (" + DAILY_CRON + ")");
+    }
+
+    /** The one ScheduleV2 event of a handler's function, with the common checks (UTC, retry policy, DLQ, input shape). */
+    static JsonNode onlySchedule(String handler) {
+        JsonNode events = function(handler).path("Properties").path("Events");
+        List<JsonNode> schedules = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = events.fields(); it.hasNext();) {
+            JsonNode ev = it.next().getValue();
+            assertEquals("ScheduleV2", ev.path("Type").asText(), handler + ": events must be ScheduleV2 schedules");
+            schedules.add(ev.path("Properties"));
+        }
+        assertEquals(1, schedules.size(), handler + " needs exactly one schedule");
+        JsonNode s = schedules.get(0);
+        assertEquals("UTC", s.path("ScheduleExpressionTimezone").asText(), handler + " schedule timezone");
+        assertTrue(s.path("RetryPolicy").has("MaximumRetryAttempts"), handler + " RetryPolicy.MaximumRetryAttempts");
+        assertTrue(s.path("RetryPolicy").has("MaximumEventAgeInSeconds"), handler + " RetryPolicy.MaximumEventAgeInSeconds");
+        assertTrue(isGetAttArn(s.path("DeadLetterConfig").path("Arn"), "SchedulerDeadLetterQueue"),
+                handler + " DeadLetterConfig must be the SchedulerDeadLetterQueue");
+        try {
+            JsonNode input = JSON.readTree(s.path("Input").asText());
+            assertEquals(Set.of("schedule", "scheduledTime"), fieldNames(input), handler + " schedule Input fields");
+            assertEquals(SCHEDULED_TIME, input.path("scheduledTime").asText(), handler + " scheduledTime");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return s;
+    }
+
+    /** A schedule's Input as EventBridge Scheduler delivers it (context attribute substituted). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> delivered(JsonNode schedule) throws IOException {
+        Map<String, Object> event = JSON.readValue(schedule.path("Input").asText(), Map.class);
+        event.put("scheduledTime", "2026-11-29T04:00:00Z");
+        return event;
+    }
+
+    /** Verify, restore and restore-test: serial, long, with the pg tools and the settings the code reads. */
+    @Test
+    void recoveryFunctionsAreConfiguredForTheirWork() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (String h : DECRYPT_ONLY_HANDLERS) {
+            JsonNode props = function(h).path("Properties");
+            Map<String, JsonNode> env = environmentOf(functionId(h));
+            if (props.path("ReservedConcurrentExecutions").asInt(-1) != 1) {
+                problems.add(h + ": ReservedConcurrentExecutions must be 1");
+            }
+            if (props.path("Timeout").asInt() != 900) {
+                problems.add(h + ": Timeout must be 900");
+            }
+            if (props.path("MemorySize").asInt() < 2048) {
+                problems.add(h + ": MemorySize must be at least 2048 (decryption, zstd and pg_restore on one stream)");
+            }
+            if (!containsRef(props.path("Layers"), "PgToolsLayerArn") || !"/opt/bin".equals(env.get("BACKUP_PG_BIN").asText())) {
+                problems.add(h + ": needs the PgToolsLayerArn layer and BACKUP_PG_BIN=/opt/bin (pg_restore)");
+            }
+            if (!isGetAttArn(env.get("BACKUP_KMS_KEY"), "BackupKey")) {
+                problems.add(h + ": BACKUP_KMS_KEY must be the BackupKey ARN");
+            }
+            if (props.path("EventInvokeConfig").path("MaximumRetryAttempts").asInt(-1) != 0) {
+                problems.add(h + ": EventInvokeConfig.MaximumRetryAttempts must be 0 (no automatic re-run)");
+            }
+        }
+
+        Map<String, JsonNode> verify = environmentOf(functionId("verify"));
+        JsonNode replica = verify.get("BACKUP_REPLICA_REPOSITORY").path("Fn::If");
+        assertEquals("HasReplication", replica.path(0).asText(), "BACKUP_REPLICA_REPOSITORY must be Fn::If [HasReplication, ...]");
+        assertEquals("s3://${ReplicaBucketName}/backups", asSubString(replica.path(1)), "BACKUP_REPLICA_REPOSITORY");
+        assertTrue(isRef(replica.path(2), "AWS::NoValue"), "BACKUP_REPLICA_REPOSITORY is unset without replication");
+        JsonNode rpo = verify.get("BACKUP_RPO").path("Fn::If");
+        assertEquals("HourlyEnabled", rpo.path(0).asText(), "BACKUP_RPO must be Fn::If [HourlyEnabled, ...]");
+        assertEquals(java.time.Duration.ofHours(2), VerifySettings.duration("BACKUP_RPO", rpo.path(1).asText()), "RPO with hourly backups");
+        assertEquals(java.time.Duration.ofHours(26), VerifySettings.duration("BACKUP_RPO", rpo.path(2).asText()),
+                "RPO with daily backups (the NoRecentBackupAlarm window)");
+
+        Map<String, JsonNode> restore = environmentOf(functionId("restore"));
+        for (String var : List.of("BACKUP_DB_SECRET_ARN", "BACKUP_DB_URL", "BACKUP_REPLICA_REPOSITORY")) {
+            if (restore.containsKey(var)) {
+                problems.add("restore must not get " + var + " (its target comes from the payload only)");
+            }
+        }
+
+        Map<String, JsonNode> restoreTest = environmentOf(functionId("restore-test"));
+        if (!isRef(restoreTest.get("BACKUP_DB_SECRET_ARN"), "DatabaseSecretArn")) {
+            problems.add("restore-test: BACKUP_DB_SECRET_ARN must be {Ref: DatabaseSecretArn} (the source it refuses)");
+        }
+        JsonNode server = restoreTest.get("RESTORE_TEST_DB_SECRET_ARN").path("Fn::If");
+        if (!"HasRestoreTestServer".equals(server.path(0).asText()) || !isRef(server.path(1), "RestoreTestSecretArn")) {
+            problems.add("restore-test: RESTORE_TEST_DB_SECRET_ARN must be Fn::If [HasRestoreTestServer, {Ref: RestoreTestSecretArn}, ...]");
+        }
+        String rtoParam = restoreTest.get("BACKUP_RTO").path("Ref").asText(null);
+        JsonNode rto = rtoParam == null ? null : template.path("Parameters").get(rtoParam);
+        if (rto == null) {
+            problems.add("restore-test: BACKUP_RTO must be {Ref: <parameter>}");
+        } else {
+            String codeDefault = stringDefaultInCode("rto");
+            VerifySettings.duration("BACKUP_RTO", rto.path("Default").asText());
+            if (!rto.path("Default").asText().equals(codeDefault)) {
+                problems.add(rtoParam + " Default " + rto.path("Default").asText() + " differs from the code's " + codeDefault);
+            }
+        }
+
+        // The RTO alarm watches the EMF metric restore-test is to emit (see RestoreTestRtoMissedAlarm's comment).
+        JsonNode alarm = template.path("Resources").path("RestoreTestRtoMissedAlarm").path("Properties");
+        assertEquals(METRIC_NAMESPACE, alarm.path("Namespace").asText(), "RestoreTestRtoMissedAlarm namespace");
+        assertEquals("RestoreTestRtoMet", alarm.path("MetricName").asText(), "RestoreTestRtoMissedAlarm metric");
+        assertEquals(METRIC_DIMENSION, alarm.path("Dimensions").path(0).path("Name").asText());
+        assertTrue(isRef(alarm.path("Dimensions").path(0).path("Value"), "DatabaseName"), "dimension value = DatabaseName");
+        assertEquals("notBreaching", alarm.path("TreatMissingData").asText(), "a month without a restore test is no alarm");
+        assertNoProblems(problems);
+    }
+
+    /** The default of {@code @WithDefault("x") String name();} in BackupConfig. */
+    static String stringDefaultInCode(String name) throws IOException {
+        String src = stripComments(Files.readString(
+                root.resolve("src/main/java/com/taskmaster/backup/config/BackupConfig.java"), StandardCharsets.UTF_8));
+        Matcher m = Pattern.compile("@WithDefault\\(\\s*\"([^\"]*)\"\\s*\\)\\s*\\w+\\s+" + name + "\\s*\\(\\s*\\)").matcher(src);
+        assertTrue(m.find(), "no @WithDefault " + name + "() in BackupConfig.java");
+        return m.group(1);
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> sampleEvent(String path) throws IOException {
         return JSON.readValue(root.resolve(path).toFile(), Map.class);
@@ -524,6 +722,109 @@ class TemplateInvariantsTest {
         if (!bucketKeyViaS3) {
             problems.add("BucketKey policy must let the prune role kms:Decrypt and kms:GenerateDataKey via S3 "
                     + "(it reads manifests and writes its audit record)");
+        }
+        assertNoProblems(problems);
+    }
+
+    /**
+     * Verify, restore and restore-test: read the backups, write only their own records (verify its verifications,
+     * restore-test its reports, restore nothing), never delete, and use the envelope key only to decrypt (with the
+     * purpose context) and describe it, in their IAM policies and in the key policy; the bucket key via S3 only.
+     * Verify's access to the replica bucket is read-only.
+     */
+    @Test
+    void recoveryRolesReadDecryptAndWriteOnlyTheirOwnRecords() {
+        List<String> problems = new ArrayList<>();
+        Set<String> envelopeActions = Set.of("kms:Decrypt", "kms:DescribeKey");
+        for (String h : DECRYPT_ONLY_HANDLERS) {
+            String roleId = getAttArnTarget(function(h).path("Properties").path("Role"));
+            assertNotNull(roleId, h + " Role");
+            Set<String> put = new TreeSet<>();
+            Set<String> get = new TreeSet<>();
+            boolean decrypts = false;
+            for (JsonNode st : statementsOfRole(roleId)) {
+                if (!isAllow(st)) {
+                    continue;
+                }
+                Set<String> resources = new TreeSet<>();
+                flattenIf(st.path("Resource")).forEach(r -> resources.add(asSubString(r)));
+                boolean envelopeKey = flattenIf(st.path("Resource")).stream().anyMatch(r -> isGetAttArn(r, "BackupKey"));
+                boolean replica = resources.stream().anyMatch(r -> r.contains("${ReplicaBucketName}"));
+                for (String a : actionsOf(st)) {
+                    Pattern glob = globToRegex(a);
+                    for (String del : S3_DELETE_ACTIONS) {
+                        if (glob.matcher(del).matches()) {
+                            problems.add(h + ": " + a + " grants " + del);
+                        }
+                    }
+                    if (glob.matcher("s3:PutObject").matches()) {
+                        put.addAll(resources);
+                    }
+                    if (glob.matcher("s3:GetObject").matches()) {
+                        resources.stream().filter(r -> r.startsWith("${BackupBucket.Arn}")).forEach(get::add);
+                    }
+                    if (replica && !Set.of("s3:GetObject", "s3:ListBucket").contains(a)) {
+                        problems.add(h + ": the replica bucket is read-only, but " + a + " is granted on it");
+                    }
+                    if (envelopeKey && !envelopeActions.contains(a)) {
+                        problems.add(h + ": only kms:Decrypt and kms:DescribeKey on BackupKey, not " + a);
+                    }
+                    if (envelopeKey && a.equals("kms:Decrypt")) {
+                        decrypts = true;
+                        if (!"taskmaster-backup".equals(
+                                st.path("Condition").path("StringEquals").path("kms:EncryptionContext:purpose").asText())) {
+                            problems.add(h + ": kms:Decrypt on BackupKey must require kms:EncryptionContext:purpose=taskmaster-backup");
+                        }
+                    }
+                }
+            }
+            if (!PUT_RESOURCES.get(h).equals(put)) {
+                problems.add(h + ": s3:PutObject on " + put + ", expected " + PUT_RESOURCES.get(h));
+            }
+            if (!GET_RESOURCES.get(h).equals(get)) {
+                problems.add(h + ": s3:GetObject on " + get + ", expected " + GET_RESOURCES.get(h));
+            }
+            if (!decrypts) {
+                problems.add(h + ": its role needs kms:Decrypt on BackupKey");
+            }
+
+            boolean keyPolicyDecrypt = false;
+            for (JsonNode st : statements(template.path("Resources").path("BackupKey").path("Properties").path("KeyPolicy"))) {
+                if (!roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
+                    continue;
+                }
+                for (String a : actionsOf(st)) {
+                    if (!envelopeActions.contains(a)) {
+                        problems.add("BackupKey policy grants " + h + "'s role " + a + " (Decrypt/DescribeKey only)");
+                    }
+                    if (a.equals("kms:Decrypt")) {
+                        keyPolicyDecrypt = true;
+                        if (!"taskmaster-backup".equals(
+                                st.path("Condition").path("StringEquals").path("kms:EncryptionContext:purpose").asText())) {
+                            problems.add("BackupKey policy: " + h + "'s Decrypt must require kms:EncryptionContext:purpose=taskmaster-backup");
+                        }
+                    }
+                }
+            }
+            if (!keyPolicyDecrypt) {
+                problems.add("BackupKey policy must let " + h + "'s role kms:Decrypt");
+            }
+
+            boolean bucketKey = false;
+            for (JsonNode st : statements(template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy"))) {
+                if (!roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
+                    continue;
+                }
+                if (!asSubString(st.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3.")) {
+                    problems.add("BucketKey: " + h + "'s statement must require kms:ViaService s3.<region>: " + st);
+                }
+                bucketKey |= actionsOf(st).contains("kms:Decrypt")
+                        && (put.isEmpty() || actionsOf(st).contains("kms:GenerateDataKey"));
+            }
+            if (!bucketKey) {
+                problems.add("BucketKey policy must let " + h + "'s role kms:Decrypt via S3"
+                        + (put.isEmpty() ? "" : " and kms:GenerateDataKey (it writes " + put + ")"));
+            }
         }
         assertNoProblems(problems);
     }

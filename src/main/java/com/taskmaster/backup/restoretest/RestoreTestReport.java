@@ -22,7 +22,7 @@ public record RestoreTestReport(String outcome, List<String> failures, String ba
                                 Boolean fingerprintsEqual, RestoreResult.Roles roles, List<SmokeQueries.Outcome> smokeQueries,
                                 Long restoreMs, Long plainBytes, Long restoredDatabaseBytes, Long sourceDatabaseBytes,
                                 Double throughputMiBps, String estimatedFullRestore, String rto, Boolean rtoMet,
-                                boolean scratchDropped, List<String> leftoversDropped, String report) {
+                                boolean scratchDropped, List<String> leftoversDropped, String report, String database) {
 
     public RestoreTestReport {
         failures = List.copyOf(failures);
@@ -36,7 +36,7 @@ public record RestoreTestReport(String outcome, List<String> failures, String ba
     public RestoreTestReport withReport(String uri) {
         return new RestoreTestReport(outcome, failures, backupId, backupTakenAt, verified, server, scratchDatabase, startedAt,
                 tablesRestored, fingerprintsEqual, roles, smokeQueries, restoreMs, plainBytes, restoredDatabaseBytes,
-                sourceDatabaseBytes, throughputMiBps, estimatedFullRestore, rto, rtoMet, scratchDropped, leftoversDropped, uri);
+                sourceDatabaseBytes, throughputMiBps, estimatedFullRestore, rto, rtoMet, scratchDropped, leftoversDropped, uri, database);
     }
 
     public byte[] toJson() {

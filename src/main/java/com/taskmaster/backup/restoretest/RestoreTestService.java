@@ -112,12 +112,12 @@ public final class RestoreTestService {
                 started, restored == null ? null : restored.tablesRestored(), restored == null ? null : restored.fingerprintsEqual(),
                 restored == null ? null : restored.roles(), smoke, restored == null ? null : restored.durationMs(),
                 plan.backup().data().plainBytes(), restoredBytes, sourceBytes, mibps, estimate == null ? null : estimate.toString(), rto.toString(),
-                rtoMet, dropped, leftovers, null);
+                rtoMet, dropped, leftovers, null, plan.backup().database().name());
         report = write(report, started, plan);
         LOG.info(report.summary());
         if (!report.passed()) {
             throw new RestoreTestFailedException("restore-test of backup " + plan.backup().backupId() + " failed: "
-                    + String.join(" | ", failures) + " (report: " + report.report() + ")");
+                    + String.join(" | ", failures) + " (report: " + report.report() + ")", report);
         }
         return report;
     }
@@ -162,7 +162,7 @@ public final class RestoreTestService {
                     report.server(), report.scratchDatabase(), report.startedAt(), report.tablesRestored(), report.fingerprintsEqual(),
                     report.roles(), report.smokeQueries(), report.restoreMs(), report.plainBytes(), report.restoredDatabaseBytes(),
                     report.sourceDatabaseBytes(), report.throughputMiBps(), report.estimatedFullRestore(), report.rto(),
-                    report.rtoMet(), report.scratchDropped(), report.leftoversDropped(), null);
+                    report.rtoMet(), report.scratchDropped(), report.leftoversDropped(), null, report.database());
         }
         return withUri;
     }

@@ -99,6 +99,22 @@ class InvokeIT {
         assertFalse(list.all().contains(db.password()), "password in output");
     }
 
+    @Test
+    void restoreTestEmitsItsMetricsForTheAlarms() throws Exception {
+        DbCredentials admin = PostgresServer.get().admin();
+        Map<String, String> env = new HashMap<>(Map.of("BACKUP_DB_URL", url(db), "BACKUP_REPOSITORY", "file://" + tmp.resolve("repo"),
+                "BACKUP_KMS_KEY", "file://" + tmp.resolve("keys/backup.key"), "BACKUP_ALERT_TOPIC", "stderr"));
+        assertEquals(0, invoke(env, "backup", "{}").exit());
+        env.put("RESTORE_TEST_DB_URL", url(admin));
+        Run run = invoke(env, "restore-test", "{}");
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("passed", run.json().get("outcome").asText());
+        assertTrue(run.stderr().contains("\"RestoreTestRtoMet\":1.0"), "EMF line for the RTO alarm: " + run.stderr());
+        assertTrue(run.stderr().contains("\"RestoreTestSuccess\":1.0"), run.stderr());
+        assertTrue(run.stderr().contains("\"Database\":\"" + db.database() + "\""), run.stderr());
+        assertFalse(run.all().contains(db.password()), "password in output");
+    }
+
     private Map<String, String> awsEnv(String bucket, String keyArn, String topic, String secretArn) {
         Map<String, String> env = new HashMap<>(MotoServer.get().childEnvironment());
         env.put("BACKUP_DB_SECRET_ARN", secretArn);

@@ -112,6 +112,20 @@ public final class MotoServer {
         }
     }
 
+    /**
+     * Points every AWS SDK client created in this JVM at this server through the SDK's standard settings
+     * (the {@code aws.*} system properties are the in-JVM twins of {@code AWS_ENDPOINT_URL}, {@code AWS_REGION}
+     * and the credential variables), as a deployed function is pointed at AWS. Returns the server.
+     */
+    public static MotoServer useForThisJvm() {
+        MotoServer moto = get();
+        System.setProperty("aws.endpointUrl", moto.endpoint().toString());
+        System.setProperty("aws.region", REGION.id());
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        return moto;
+    }
+
     public URI endpoint() {
         return endpoint;
     }

@@ -18,11 +18,7 @@ public class PruneLambdaTestResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public Map<String, String> start() {
-        MotoServer moto = MotoServer.get();
-        System.setProperty("aws.endpointUrl", moto.endpoint().toString());
-        System.setProperty("aws.region", MotoServer.REGION.id());
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        MotoServer.useForThisJvm();
         alerts = AwsFixtures.alertTopic();
         try {
             repository = Files.createTempDirectory("tmb-prune-").resolve("repo");

@@ -23,11 +23,7 @@ public class RestoreTestResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        MotoServer moto = MotoServer.get();
-        System.setProperty("aws.endpointUrl", moto.endpoint().toString());
-        System.setProperty("aws.region", MotoServer.REGION.id());
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        MotoServer.useForThisJvm();
         PostgresServer pg = PostgresServer.get();
         source = pg.sampleDatabase("restoresrc", 0.3);
         role = "app_owner_" + ProcessHandle.current().pid();

@@ -22,11 +22,7 @@ public class RestoreTestTestResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public Map<String, String> start() {
-        MotoServer moto = MotoServer.get();
-        System.setProperty("aws.endpointUrl", moto.endpoint().toString());
-        System.setProperty("aws.region", MotoServer.REGION.id());
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        MotoServer.useForThisJvm();
         source = PostgresServer.get().sampleDatabase("rtsrc", 0.3);
         DbCredentials admin = PostgresServer.get().admin();
         alerts = AwsFixtures.alertTopic();

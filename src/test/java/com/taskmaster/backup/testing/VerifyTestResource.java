@@ -23,11 +23,7 @@ public class VerifyTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        MotoServer moto = MotoServer.get();
-        System.setProperty("aws.endpointUrl", moto.endpoint().toString());
-        System.setProperty("aws.region", MotoServer.REGION.id());
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        MotoServer.useForThisJvm();
         database = PostgresServer.get().sampleDatabase("verify", 0.3);
         alerts = AwsFixtures.alertTopic();
         try {

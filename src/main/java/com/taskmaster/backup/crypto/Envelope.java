@@ -22,6 +22,10 @@ public final class Envelope {
     /** 64 KiB frames: decryption in a short-lived JVM is ~10x faster than with 1 MiB frames. */
     public static final int FRAME_SIZE = 64 * 1024;
 
+    static {
+        Providers.install();
+    }
+
     private static final AwsCrypto CRYPTO = AwsCrypto.builder()
             .withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt)
             .withEncryptionAlgorithm(ALGORITHM)

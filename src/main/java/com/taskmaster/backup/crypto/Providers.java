@@ -1,0 +1,37 @@
+package com.taskmaster.backup.crypto;
+
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Puts the Amazon Corretto Crypto Provider (native AES-GCM and SHA-256, from AWS) first among the JCE
+ * providers. Why: in a short-lived JVM the JDK's AES-GCM never leaves its pure-Java path during a backup
+ * (measured: 61% of the pipeline's samples in the JDK's Java GHASH; the whole backup took 1.41x a bare pg_dump,
+ * 1.15x with this provider). The Encryption SDK and our digests ask JCE for "AES/GCM/NoPadding" and
+ * "SHA-256", so nothing else changes: same algorithms, same message format. If the native library cannot be
+ * loaded (another platform, a native image without its configuration), the JDK's providers are used and a
+ * warning is logged.
+ */
+public final class Providers {
+    private static final Logger LOG = Logger.getLogger(Providers.class);
+    private static volatile String active;
+
+    private Providers() {
+    }
+
+    /** Installs the provider once; returns the name of the provider that will serve AES-GCM. */
+    public static synchronized String install() {
+        if (active == null) {
+            try {
+                AmazonCorrettoCryptoProvider.install();
+                AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
+                active = AmazonCorrettoCryptoProvider.PROVIDER_NAME;
+            } catch (Throwable e) { // UnsatisfiedLinkError and friends: any failure means "use the JDK"
+                LOG.warnf("Amazon Corretto Crypto Provider unavailable (%s): using the JDK's AES-GCM, which is slower",
+                        e.toString());
+                active = "JDK";
+            }
+        }
+        return active;
+    }
+}

@@ -46,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
-    public static final int ZSTD_LEVEL = 1;
+    /** Level 2: on the TaskMaster sample, 3% smaller than level 1 (and than gzip -6) for 12% more compression CPU. */
+    public static final int ZSTD_LEVEL = 2;
     /** Stop the dump this long before the invocation's deadline, so the failure is cleaned up and reported. */
     public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
     private static final byte[] ARCHIVE_MAGIC = {'P', 'G', 'D', 'M', 'P'};

@@ -167,10 +167,12 @@ public final class S3Repository implements Repository {
     /** Nano time until which the bucket is known to have no Object Lock (when {@code noObjectLockKnown}). */
     private volatile long noObjectLockUntil;
     private volatile boolean noObjectLockKnown;
+    private volatile boolean objectLockOn;
 
     /**
-     * GetObjectLockConfiguration once (then every five minutes at most) for a bucket without Object Lock, so that
-     * ordinary buckets cost no call per object; in a bucket with Object Lock, GetObjectLegalHold then
+     * GetObjectLockConfiguration once (a bucket with Object Lock keeps it forever; one without is asked again after
+     * five minutes at most, so a warm Lambda notices Object Lock turned on), so that ordinary buckets cost no call per
+     * object; in a bucket with Object Lock, GetObjectLegalHold then
      * GetObjectRetention (a hold makes the retention irrelevant). Needs s3:GetBucketObjectLockConfiguration on the
      * bucket and s3:GetObjectLegalHold, s3:GetObjectRetention on the objects: without them this fails (AccessDenied),
      * it never guesses "unlocked".
@@ -243,6 +245,9 @@ public final class S3Repository implements Repository {
     }
 
     private boolean bucketHasObjectLock() {
+        if (objectLockOn) {
+            return true;
+        }
         if (noObjectLockKnown && System.nanoTime() - noObjectLockUntil < 0) {
             return false;
         }
@@ -251,7 +256,9 @@ public final class S3Repository implements Repository {
                     GetObjectLockConfigurationRequest.builder().bucket(bucket).build());
             boolean enabled = c.objectLockConfiguration() != null
                     && c.objectLockConfiguration().objectLockEnabled() == ObjectLockEnabled.ENABLED;
-            if (!enabled) {
+            if (enabled) {
+                objectLockOn = true; // Object Lock, once enabled on a bucket, cannot be disabled
+            } else {
                 rememberNoObjectLock();
             }
             return enabled;

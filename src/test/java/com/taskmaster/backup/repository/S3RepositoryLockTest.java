@@ -107,11 +107,14 @@ class S3RepositoryLockTest {
                 "getObjectLegalHold", S3RepositoryLockTest::noHold,
                 "getObjectRetention", x -> GetObjectRetentionResponse.builder().retention(ObjectLockRetention.builder()
                         .mode(ObjectLockRetentionMode.COMPLIANCE).retainUntilDate(FUTURE).build()).build()));
-        LockState s = state(stub);
+        S3Repository repo = new S3Repository(stub.client(), "bucket", "backups", 0);
+        LockState s = repo.lockState(KEY);
         assertEquals(new LockState(FUTURE, "COMPLIANCE", false), s);
         assertTrue(s.lockedAt(Instant.now()));
         assertFalse(s.lockedAt(FUTURE), "a retention ends at its retain-until date");
-        assertEquals(List.of("getObjectLockConfiguration", "getObjectLegalHold", "getObjectRetention"), stub.calls);
+        repo.lockState(KEY);
+        assertEquals(List.of("getObjectLockConfiguration", "getObjectLegalHold", "getObjectRetention",
+                "getObjectLegalHold", "getObjectRetention"), stub.calls, "the bucket's configuration is read once");
     }
 
     @Test

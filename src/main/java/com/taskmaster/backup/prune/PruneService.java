@@ -6,6 +6,7 @@ import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Layout;
 import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.PendingWrite;
@@ -41,6 +42,11 @@ import java.util.stream.Collectors;
  * temporary files). Each deletion is logged as one JSON line; each real run, aborted or not, appends an
  * audit record {@code audit/prune/<time>-<runId>.json}. A dry run only plans and changes nothing, not even
  * the audit trail. Running again deletes nothing more.
+ *
+ * <p>S3 Object Lock: before acting (dry runs too), the lock state of every backup the plan would delete, and of
+ * those only, is read ({@link Repository#lockState}, manifest and data object) and the plan is made again: a backup
+ * under an active retention or legal hold is kept ({@code object-lock}, {@code legal-hold}). When a lock state
+ * cannot be read, the run fails before deleting anything.
  */
 public final class PruneService {
     private static final Logger LOG = Logger.getLogger(PruneService.class);
@@ -90,7 +96,18 @@ public final class PruneService {
                 .filter(com.taskmaster.backup.verify.Verification::passed)
                 .map(com.taskmaster.backup.verify.Verification::backupId)
                 .collect(java.util.stream.Collectors.toSet());
-        PrunePlan plan = policy.plan(listing.backups().stream().map(BackupSummary::of).toList(), verified, now);
+        List<BackupSummary> summaries = listing.backups().stream().map(BackupSummary::of).toList();
+        PrunePlan plan = policy.plan(summaries, verified, now);
+        if (!plan.deleted().isEmpty()) {
+            // S3 Object Lock: read the lock state of every backup the plan would delete (only those), then plan again.
+            // A RepositoryException here (lock state unknown) fails the whole run before anything is deleted.
+            Map<BackupId, LockState> locks = new java.util.HashMap<>();
+            for (PrunePlan.Decision d : plan.deleted()) {
+                locks.put(d.backup().id(), lockOf(manifests.get(d.backup().id())));
+            }
+            plan = policy.plan(summaries.stream().map(b -> locks.containsKey(b.id()) ? b.withLock(locks.get(b.id())) : b).toList(),
+                    verified, now);
+        }
 
         List<String> interlocks = new ArrayList<>(plan.interlocks());
         listingShrankSinceLastRun(plan.decisions().size()).ifPresent(interlocks::add);
@@ -128,6 +145,23 @@ public final class PruneService {
         LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
                 runId, report.keptCount(), report.deletedCount(), report.bytesFreed(), done.orphans().size(), done.pending().size());
         return report;
+    }
+
+    /**
+     * The lock state of a backup: its manifest's and, when the manifest names this backup's own data object (the only
+     * data object prune would delete with it), that object's. Locked when either is.
+     */
+    private LockState lockOf(Manifest m) {
+        LockState state = repository.lockState(Layout.manifest(m.backupId()));
+        String data = m.data().key();
+        if (data.startsWith(Layout.DATA + m.backupId() + ".")) {
+            try {
+                state = state.and(repository.lockState(ObjectKey.of(data)));
+            } catch (IllegalArgumentException notAKey) {
+                // never deleted either (deleteBackup fails on it): nothing to protect
+            }
+        }
+        return state;
     }
 
     /** What a real run did: deleted backups, deleted orphans, discarded pending writes, and what failed. */

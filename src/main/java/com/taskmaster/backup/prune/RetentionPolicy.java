@@ -19,6 +19,11 @@ import java.util.Set;
  * <ul>
  *   <li>{@code newest-N}: the N newest backups, always (N ≥ 1: retention can never delete the newest backup);</li>
  *   <li>{@code hold}: labelled {@code keep} or {@code keep:...};</li>
+ *   <li>{@code object-lock}: its manifest or data object is under an S3 Object Lock retention (GOVERNANCE or
+ *       COMPLIANCE) whose retain-until date is after now; {@code legal-hold}: under an S3 Object Lock legal hold.
+ *       Deleting such an object in a versioned bucket would only add a delete marker: the locked bytes would stay,
+ *       but the backup would vanish from the catalog. Read from {@link BackupSummary#lock()} (null: not read,
+ *       unlocked for this function);</li>
  *   <li>{@code newest-verified}: the newest backup in the set of verified ids given to {@link #plan} (none until
  *       verification records exist: the set is then empty);</li>
  *   <li>{@code min-age}: younger than {@code minAge} (a backup just committed, or one dated slightly ahead);</li>
@@ -58,7 +63,8 @@ public record RetentionPolicy(Duration keepAllWithin, int dailyDays, int monthly
 
     /** The policy in words, for results and audit records. */
     public String describe() {
-        return "keep the newest " + keepLast + ", holds (label keep or keep:...), the newest verified, everything younger than "
+        return "keep the newest " + keepLast + ", holds (label keep or keep:...), S3 Object Lock retentions and legal holds, "
+                + "the newest verified, everything younger than "
                 + minutes(minAge.compareTo(keepAllWithin) > 0 ? minAge : keepAllWithin) + ", the newest of each UTC day for "
                 + dailyDays + " days and of each UTC month for " + monthlyMonths + " months; abort if more than "
                 + maxDeletePercent + "% would go or the newest backup is over " + minutes(maxClockSkew) + " ahead";
@@ -131,6 +137,12 @@ public record RetentionPolicy(Duration keepAllWithin, int dailyDays, int monthly
             }
             if (b.held()) {
                 reasons.add("hold");
+            }
+            if (b.retainedAt(now)) {
+                reasons.add("object-lock");
+            }
+            if (b.legalHold()) {
+                reasons.add("legal-hold");
             }
             if (b.id().equals(newestVerified)) {
                 reasons.add("newest-verified");

@@ -133,6 +133,12 @@ public final class FileRepository implements Repository {
         return out;
     }
 
+    /** Files have no Object Lock: never locked. */
+    @Override
+    public LockState lockState(ObjectKey key) {
+        return LockState.NONE;
+    }
+
     @Override
     public void delete(ObjectKey key) {
         Path p = path(key);

@@ -62,6 +62,15 @@ public interface Repository {
     void delete(ObjectKey key);
 
     /**
+     * The Object Lock state of a committed object (retention, legal hold), read from the store itself, for prune:
+     * deleting a locked object would only hide it. {@link LockState#NONE} when the store has no Object Lock (files,
+     * an S3 bucket without it), the object has neither lock, or the object is gone. When the state cannot be known
+     * (access denied, a network or server error) this throws {@link RepositoryException}: an unknown state is never
+     * reported as unlocked.
+     */
+    LockState lockState(ObjectKey key);
+
+    /**
      * Writes begun and neither committed nor aborted, under this repository only, sorted by key. Includes
      * writes in progress right now: callers decide by {@link PendingWrite#since()} what is stale.
      */

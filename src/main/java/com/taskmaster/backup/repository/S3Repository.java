@@ -5,7 +5,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectLegalHoldRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRetentionRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
@@ -13,6 +17,9 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
+import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -152,6 +159,116 @@ public final class S3Repository implements Repository {
             // already gone
         } catch (SdkException e) {
             throw failure("delete", key, e);
+        }
+    }
+
+    /** How long "this bucket has no Object Lock" is believed (a warm Lambda must notice Object Lock turned on). */
+    static final long LOCK_CONFIG_TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+    /** Nano time until which the bucket is known to have no Object Lock (when {@code noObjectLockKnown}). */
+    private volatile long noObjectLockUntil;
+    private volatile boolean noObjectLockKnown;
+    private volatile boolean objectLockOn;
+
+    /**
+     * GetObjectLockConfiguration once (a bucket with Object Lock keeps it forever; one without is asked again after
+     * five minutes at most, so a warm Lambda notices Object Lock turned on), so that ordinary buckets cost no call per
+     * object; in a bucket with Object Lock, GetObjectLegalHold then
+     * GetObjectRetention (a hold makes the retention irrelevant). Needs s3:GetBucketObjectLockConfiguration on the
+     * bucket and s3:GetObjectLegalHold, s3:GetObjectRetention on the objects: without them this fails (AccessDenied),
+     * it never guesses "unlocked".
+     */
+    @Override
+    public LockState lockState(ObjectKey key) {
+        if (!bucketHasObjectLock()) {
+            return LockState.NONE;
+        }
+        String full = fullKey(key);
+        boolean hold;
+        try {
+            var legalHold = s3.getObjectLegalHold(GetObjectLegalHoldRequest.builder().bucket(bucket).key(full).build()).legalHold();
+            hold = legalHold != null && legalHold.status() == ObjectLockLegalHoldStatus.ON;
+        } catch (S3Exception e) {
+            Absent why = absent(e);
+            if (why == Absent.NO_LOCK_ON_BUCKET || why == Absent.OBJECT_GONE) {
+                return LockState.NONE;
+            }
+            if (why != Absent.NO_LOCK_ON_OBJECT) {
+                throw failure("read the legal hold of", key, e);
+            }
+            hold = false;
+        } catch (SdkException e) {
+            throw failure("read the legal hold of", key, e);
+        }
+        if (hold) {
+            return new LockState(null, null, true);
+        }
+        try {
+            ObjectLockRetention r = s3.getObjectRetention(GetObjectRetentionRequest.builder().bucket(bucket).key(full).build())
+                    .retention();
+            if (r == null || r.retainUntilDate() == null) {
+                return LockState.NONE;
+            }
+            return new LockState(r.retainUntilDate(), r.modeAsString(), false);
+        } catch (S3Exception e) {
+            Absent why = absent(e);
+            if (why == null) {
+                throw failure("read the Object Lock retention of", key, e);
+            }
+            return LockState.NONE;
+        } catch (SdkException e) {
+            throw failure("read the Object Lock retention of", key, e);
+        }
+    }
+
+    private enum Absent { NO_LOCK_ON_BUCKET, NO_LOCK_ON_OBJECT, OBJECT_GONE }
+
+    /** Which "nothing to report" answer an error is, or null when it is a real failure. */
+    private Absent absent(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        if ("NoSuchObjectLockConfiguration".equals(code)) {
+            return Absent.NO_LOCK_ON_OBJECT; // this object has no retention (or no legal hold)
+        }
+        if ("NoSuchKey".equals(code) || e.statusCode() == 405) {
+            return Absent.OBJECT_GONE; // deleted meanwhile (405: the current version is a delete marker)
+        }
+        if ("ObjectLockConfigurationNotFoundError".equals(code)
+                || "InvalidRequest".equals(code) && String.valueOf(e.getMessage()).contains("Object Lock")) {
+            rememberNoObjectLock(); // "Bucket is missing Object Lock Configuration"
+            return Absent.NO_LOCK_ON_BUCKET;
+        }
+        return null;
+    }
+
+    private void rememberNoObjectLock() {
+        noObjectLockUntil = System.nanoTime() + LOCK_CONFIG_TTL_NANOS;
+        noObjectLockKnown = true;
+    }
+
+    private boolean bucketHasObjectLock() {
+        if (objectLockOn) {
+            return true;
+        }
+        if (noObjectLockKnown && System.nanoTime() - noObjectLockUntil < 0) {
+            return false;
+        }
+        try {
+            GetObjectLockConfigurationResponse c = s3.getObjectLockConfiguration(
+                    GetObjectLockConfigurationRequest.builder().bucket(bucket).build());
+            boolean enabled = c.objectLockConfiguration() != null
+                    && c.objectLockConfiguration().objectLockEnabled() == ObjectLockEnabled.ENABLED;
+            if (enabled) {
+                objectLockOn = true; // Object Lock, once enabled on a bucket, cannot be disabled
+            } else {
+                rememberNoObjectLock();
+            }
+            return enabled;
+        } catch (S3Exception e) {
+            if (absent(e) == Absent.NO_LOCK_ON_BUCKET) {
+                return false;
+            }
+            throw new RepositoryException("cannot read the Object Lock configuration of bucket " + bucket + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot read the Object Lock configuration of bucket " + bucket + ": " + e.getMessage(), e);
         }
     }
 

@@ -190,6 +190,7 @@ class BackupServiceTest {
             public Optional<com.taskmaster.backup.repository.ObjectInfo> stat(ObjectKey k) { return inner.stat(k); }
             public List<com.taskmaster.backup.repository.ObjectInfo> list(String p) { return inner.list(p); }
             public void delete(ObjectKey k) { inner.delete(k); }
+            public com.taskmaster.backup.repository.LockState lockState(ObjectKey k) { return inner.lockState(k); }
             public List<com.taskmaster.backup.repository.PendingWrite> pendingWrites() { return inner.pendingWrites(); }
             public void discard(com.taskmaster.backup.repository.PendingWrite w) { inner.discard(w); }
         };

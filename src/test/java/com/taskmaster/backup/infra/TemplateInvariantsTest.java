@@ -91,6 +91,9 @@ class TemplateInvariantsTest {
     static final Set<String> PRUNE_DELETE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
             "${BackupBucket.Arn}/backups/data/*");
     static final Set<String> PRUNE_PUT_RESOURCES = Set.of("${BackupBucket.Arn}/backups/audit/prune/*");
+    /** Where prune reads S3 Object Lock state (retention, legal hold): what it may delete, nothing else. */
+    static final Set<String> PRUNE_LOCK_STATE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
+            "${BackupBucket.Arn}/backups/data/*");
     static final Set<String> PRUNE_GET_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
             "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/audit/prune/*");
 
@@ -660,7 +663,8 @@ class TemplateInvariantsTest {
 
     /**
      * The one role that may delete: plain DeleteObject on manifests and data objects only (a delete marker; no
-     * version deletion, no Object Lock bypass), writes only its audit records, and never the envelope key.
+     * version deletion, no Object Lock bypass), writes only its audit records, reads the Object Lock state (retention,
+     * legal hold, the bucket's configuration) of what it may delete, and never the envelope key.
      */
     @Test
     void pruneRoleDeletesOnlyBackupsAndWritesOnlyItsAudit() {
@@ -670,6 +674,9 @@ class TemplateInvariantsTest {
         Set<String> deleteResources = new TreeSet<>();
         Set<String> putResources = new TreeSet<>();
         Set<String> getResources = new TreeSet<>();
+        Set<String> retentionResources = new TreeSet<>();
+        Set<String> legalHoldResources = new TreeSet<>();
+        boolean readsLockConfiguration = false;
         for (JsonNode st : statementsOfRole(roleId)) {
             if (!isAllow(st)) {
                 continue;
@@ -690,6 +697,10 @@ class TemplateInvariantsTest {
                     case "s3:DeleteObject" -> deleteResources.addAll(resources);
                     case "s3:PutObject" -> putResources.addAll(resources);
                     case "s3:GetObject" -> getResources.addAll(resources);
+                    case "s3:GetObjectRetention" -> retentionResources.addAll(resources);
+                    case "s3:GetObjectLegalHold" -> legalHoldResources.addAll(resources);
+                    case "s3:GetBucketObjectLockConfiguration" -> readsLockConfiguration |=
+                            isGetAttArn(st.path("Resource"), "BackupBucket");
                     default -> {
                     }
                 }
@@ -706,6 +717,17 @@ class TemplateInvariantsTest {
         }
         if (!PRUNE_GET_RESOURCES.equals(getResources)) {
             problems.add("prune role s3:GetObject on " + getResources + ", expected " + PRUNE_GET_RESOURCES);
+        }
+        // S3 Object Lock: prune must be able to read the lock state of everything it may delete (else it fails).
+        if (!PRUNE_LOCK_STATE_RESOURCES.equals(retentionResources)) {
+            problems.add("prune role s3:GetObjectRetention on " + retentionResources + ", expected " + PRUNE_LOCK_STATE_RESOURCES);
+        }
+        if (!PRUNE_LOCK_STATE_RESOURCES.equals(legalHoldResources)) {
+            problems.add("prune role s3:GetObjectLegalHold on " + legalHoldResources + ", expected " + PRUNE_LOCK_STATE_RESOURCES);
+        }
+        if (!readsLockConfiguration) {
+            problems.add("prune role needs s3:GetBucketObjectLockConfiguration on BackupBucket (Fn::GetAtt Arn): "
+                    + "it reads the bucket's Object Lock configuration once per run");
         }
 
         // The bucket key: usable by prune only through S3.

@@ -5,6 +5,7 @@ import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Layout;
 import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +25,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -271,6 +275,80 @@ abstract class PruneServiceContractTest {
                         BackupId.scheduled(old.plus(Duration.ofDays(4)), "daily").value(),
                         BackupId.scheduled(old.plus(Duration.ofDays(3)), "daily").value()),
                 r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet()));
+    }
+
+    /** {@code inner} with the given lock states (others: inner's own), recording which keys were asked. */
+    static Repository withLocks(Repository inner, Map<ObjectKey, LockState> locks, List<ObjectKey> asked, RuntimeException failure) {
+        return (Repository) Proxy.newProxyInstance(Repository.class.getClassLoader(), new Class<?>[] {Repository.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("lockState")) {
+                        ObjectKey k = (ObjectKey) args[0];
+                        asked.add(k);
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return locks.containsKey(k) ? locks.get(k) : inner.lockState(k);
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void lockedBackupsAreKeptAndOnlyBackupsThePlanWouldDeleteAreAsked() {
+        Instant old = NOW.minus(Duration.ofDays(900));
+        List<BackupId> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(put(repo, old.plus(Duration.ofDays(i)), "daily", null));
+        }
+        BackupId retained = ids.get(1);
+        BackupId held = ids.get(3);
+        BackupId expired = ids.get(4);
+        Map<ObjectKey, LockState> locks = Map.of(
+                Layout.manifest(retained), new LockState(NOW.plus(Duration.ofDays(30)), "GOVERNANCE", false),
+                Layout.data(held, "a1"), new LockState(null, null, true),
+                Layout.manifest(expired), new LockState(NOW.minusSeconds(1), "COMPLIANCE", false));
+        List<ObjectKey> asked = new ArrayList<>();
+        Repository locking = withLocks(repo, locks, asked, null);
+        RetentionPolicy all = RetentionPolicy.DEFAULTS.withMaxDeletePercent(100);
+
+        PruneReport dry = service(locking, all).run(true, "manual", "r");
+        Set<ObjectKey> candidates = new java.util.HashSet<>();
+        for (BackupId id : ids.subList(0, 5)) { // the three newest are kept without asking
+            candidates.add(Layout.manifest(id));
+            candidates.add(Layout.data(id, "a1"));
+        }
+        assertEquals(candidates, Set.copyOf(asked), "lock state read for the backups the plan would delete, and only those");
+        assertEquals(List.of("object-lock"), dry.kept().stream().filter(e -> e.backupId().equals(retained.value()))
+                .findFirst().orElseThrow().reasons());
+
+        PruneReport r = service(locking, all).run(false, "manual", "r");
+        Map<String, List<String>> kept = r.kept().stream().collect(Collectors.toMap(PruneReport.Entry::backupId, PruneReport.Entry::reasons));
+        assertEquals(List.of("object-lock"), kept.get(retained.value()));
+        assertEquals(List.of("legal-hold"), kept.get(held.value()));
+        assertEquals(Set.of(ids.get(0).value(), ids.get(2).value(), expired.value()),
+                r.deleted().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet()));
+        assertEquals(Set.of(retained, held, ids.get(5), ids.get(6), ids.get(7)),
+                new Catalog(repo).list().backups().stream().map(Manifest::backupId).collect(Collectors.toSet()));
+        assertTrue(repo.stat(Layout.data(held, "a1")).isPresent() && repo.stat(Layout.data(retained, "a1")).isPresent());
+        assertEquals(0, service(locking, all).run(false, "manual", "r2").deletedCount(), "a second run deletes nothing");
+    }
+
+    @Test
+    void anUnknownLockStateFailsTheRunAndDeletesNothing() {
+        history(repo, 45);
+        Set<String> before = nonAudit(repo);
+        Repository broken = withLocks(repo, Map.of(), new ArrayList<>(),
+                new com.taskmaster.backup.repository.RepositoryException("cannot read the Object Lock retention: Access Denied"));
+        var e = assertThrows(com.taskmaster.backup.repository.RepositoryException.class,
+                () -> service(broken, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+        assertTrue(e.getMessage().contains("Access Denied"), e.getMessage());
+        assertEquals(before, nonAudit(repo), "nothing deleted, leftovers included");
+        assertThrows(com.taskmaster.backup.repository.RepositoryException.class,
+                () -> service(broken, RetentionPolicy.DEFAULTS).run(true, "manual", "r"), "a dry run cannot show a plan it cannot know");
     }
 
     @Test

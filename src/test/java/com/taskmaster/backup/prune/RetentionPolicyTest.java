@@ -1,6 +1,7 @@
 package com.taskmaster.backup.prune;
 
 import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.repository.LockState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,22 @@ class RetentionPolicyTest {
         s.add(new Scenario("future-within-tolerance", "the newest backup is dated 5 minutes ahead: within the tolerance",
                 Instant.parse("2026-11-28T12:00:00Z"), d, slightSkew, Set.of()));
 
+        Instant lockNow = Instant.parse("2026-11-28T12:00:00Z");
+        List<BackupSummary> locks = new ArrayList<>(every(DAY, "2024-01-01T02:00:00Z", "2024-01-11T02:00:00Z", "daily"));
+        locks.replaceAll(b -> switch (b.id().value()) {
+            case "20240102T020000Z-daily" -> b.withLock(new LockState(Instant.parse("2027-01-01T00:00:00Z"), "GOVERNANCE", false));
+            case "20240103T020000Z-daily" -> b.withLock(new LockState(Instant.parse("2036-01-01T00:00:00Z"), "COMPLIANCE", false));
+            case "20240104T020000Z-daily" -> b.withLock(new LockState(null, null, true));
+            case "20240105T020000Z-daily" -> b.withLock(new LockState(Instant.parse("2030-01-01T00:00:00Z"), "GOVERNANCE", true));
+            case "20240106T020000Z-daily" -> b.withLock(new LockState(Instant.parse("2026-11-01T00:00:00Z"), "GOVERNANCE", false));
+            case "20240107T020000Z-daily" -> b.withLock(new LockState(lockNow, "COMPLIANCE", false));
+            case "20240108T020000Z-daily" -> b.withLock(LockState.NONE);
+            default -> b;
+        });
+        s.add(new Scenario("object-locks", "old dailies: retentions in the future (GOVERNANCE, COMPLIANCE), legal holds and "
+                + "both are kept; a retention ended or ending exactly now, or none, is not", lockNow,
+                d.withMaxDeletePercent(100), locks, Set.of()));
+
         s.add(new Scenario("empty", "no backups at all", Instant.parse("2026-11-28T12:00:00Z"), d, List.of(), Set.of()));
         return s.stream();
     }
@@ -150,6 +167,27 @@ class RetentionPolicyTest {
         assertThrows(IllegalArgumentException.class, () -> new RetentionPolicy(HOUR, 30, -1, 3, HOUR, 50, HOUR));
         assertThrows(IllegalArgumentException.class, () -> new RetentionPolicy(HOUR, 30, 12, 3, Duration.ofDays(8), 50, HOUR));
         assertThrows(IllegalArgumentException.class, () -> new RetentionPolicy(HOUR, 30, 12, 3, HOUR, 50, Duration.ofDays(2)));
+    }
+
+    @Test
+    void aLockedBackupIsKeptWhateverElseAndUnlockedOnesAreNot() {
+        Instant now = Instant.parse("2026-11-28T12:00:00Z");
+        BackupSummary old = backup("2020-01-01T02:00:00Z", "daily");
+        List<BackupSummary> newer = every(DAY, "2026-11-20T02:00:00Z", "2026-11-28T02:00:00Z", "daily");
+        RetentionPolicy p = RetentionPolicy.DEFAULTS.withMaxDeletePercent(100);
+        for (var c : List.of(
+                new Object[] {LockState.NONE, "delete", List.of("older-than-retention")},
+                new Object[] {new LockState(now.plusSeconds(1), "GOVERNANCE", false), "keep", List.of("object-lock")},
+                new Object[] {new LockState(now, "COMPLIANCE", false), "delete", List.of("older-than-retention")},
+                new Object[] {new LockState(now.minusSeconds(1), "COMPLIANCE", false), "delete", List.of("older-than-retention")},
+                new Object[] {new LockState(null, null, true), "keep", List.of("legal-hold")},
+                new Object[] {new LockState(now.plusSeconds(60), "COMPLIANCE", true), "keep", List.of("object-lock", "legal-hold")})) {
+            List<BackupSummary> all = new ArrayList<>(newer);
+            all.add(old.withLock((LockState) c[0]));
+            PrunePlan.Decision d = p.plan(all, now).decisionFor(old.id()).orElseThrow();
+            assertEquals(c[1], d.delete() ? "delete" : "keep", c[0].toString());
+            assertEquals(c[2], d.reasons(), c[0].toString());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.prune;
 
 import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.repository.LockState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -51,6 +52,13 @@ class RetentionPropertiesTest {
                 Instant t = end.minus(step.multipliedBy(i)).plusSeconds(r.nextInt(120)).truncatedTo(ChronoUnit.SECONDS);
                 String label = r.nextInt(40) == 0 ? "keep:case-" + i : r.nextInt(20) == 0 ? "pre-migration" : null;
                 BackupSummary s = new BackupSummary(BackupId.scheduled(t, "s" + b), t, label, r.nextInt(1 << 20));
+                s = switch (r.nextInt(30)) { // S3 Object Lock: retentions ending before or after now, legal holds
+                    case 0 -> s.withLock(new LockState(now.plus(r.nextInt(400 * 24 * 60) - 200 * 24 * 60, ChronoUnit.MINUTES),
+                            r.nextBoolean() ? "GOVERNANCE" : "COMPLIANCE", false));
+                    case 1 -> s.withLock(new LockState(null, null, true));
+                    case 2 -> s.withLock(LockState.NONE);
+                    default -> s;
+                };
                 backups.put(s.id(), s);
             }
         }
@@ -77,6 +85,7 @@ class RetentionPropertiesTest {
     @Test
     void everyPropertyHoldsOnEveryRandomHistory() {
         int deletedSomewhere = 0;
+        long keptOnlyByLock = 0;
         for (Case c : cases()) {
             PrunePlan plan = c.policy().plan(c.backups(), c.verified(), c.now());
             try {
@@ -85,8 +94,10 @@ class RetentionPropertiesTest {
                 fail(c.describe() + ": " + e.getMessage() + "\n" + plan.render(), e);
             }
             deletedSomewhere += plan.deleted().isEmpty() ? 0 : 1;
+            keptOnlyByLock += plan.kept().stream().filter(d -> Set.of("object-lock", "legal-hold").containsAll(d.reasons())).count();
         }
         assertTrue(deletedSomewhere > HISTORIES / 3, "the histories exercise deletion: " + deletedSomewhere);
+        assertTrue(keptOnlyByLock > 50, "the histories exercise Object Lock: " + keptOnlyByLock + " backups kept by a lock alone");
     }
 
     private static void check(Case c, PrunePlan plan) {
@@ -104,6 +115,12 @@ class RetentionPropertiesTest {
         newestFirst.stream().limit(p.keepLast()).forEach(b -> assertTrue(kept.contains(b.id()), "newest-N " + b.id()));
         // holds are always kept
         c.backups().stream().filter(BackupSummary::held).forEach(b -> assertTrue(kept.contains(b.id()), "hold " + b.id()));
+        // backups under an active Object Lock retention or a legal hold are always kept, with that reason
+        c.backups().stream().filter(b -> b.lock() != null && b.lock().lockedAt(c.now())).forEach(b -> {
+            assertTrue(kept.contains(b.id()), "locked " + b.id() + " " + b.lock());
+            List<String> reasons = plan.decisionFor(b.id()).orElseThrow().reasons();
+            assertTrue(reasons.contains(b.legalHold() ? "legal-hold" : "object-lock"), "lock reason of " + b.id() + ": " + reasons);
+        });
         // the newest verified backup is always kept
         newestFirst.stream().filter(b -> c.verified().contains(b.id())).findFirst()
                 .ifPresent(b -> assertTrue(kept.contains(b.id()), "newest verified " + b.id()));

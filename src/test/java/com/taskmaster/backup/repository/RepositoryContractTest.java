@@ -50,6 +50,13 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void anOrdinaryObjectIsNotLockedNorAMissingOne() {
+        repo.putIfAbsent(ObjectKey.of("manifests/a.json"), bytes("{}"));
+        assertEquals(LockState.NONE, repo.lockState(ObjectKey.of("manifests/a.json")));
+        assertEquals(LockState.NONE, repo.lockState(ObjectKey.of("manifests/missing.json")));
+    }
+
+    @Test
     void objectIsInvisibleUntilCommitted() throws IOException {
         ObjectKey key = ObjectKey.of("data/pending.bin");
         try (ObjectWriter w = repo.create(key)) {

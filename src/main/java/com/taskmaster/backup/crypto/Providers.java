@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
  */
 public final class Providers {
     private static final Logger LOG = Logger.getLogger(Providers.class);
+    private static final String REGISTER_SECURE_RANDOM = "com.amazon.corretto.crypto.provider.registerSecureRandom";
     private static volatile String active;
 
     private Providers() {
@@ -22,6 +23,11 @@ public final class Providers {
     /** Installs the provider once; returns the name of the provider that will serve AES-GCM. */
     public static synchronized String install() {
         if (active == null) {
+            // Randomness stays with the JDK (snapshot-resilient on Lambda SnapStart, as AWS documents for
+            // java.security.SecureRandom): only ciphers and digests come from the native provider.
+            if (System.getProperty(REGISTER_SECURE_RANDOM) == null) {
+                System.setProperty(REGISTER_SECURE_RANDOM, "false");
+            }
             try {
                 AmazonCorrettoCryptoProvider.install();
                 AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();

@@ -13,5 +13,8 @@ class ProvidersTest {
         assertEquals("AmazonCorrettoCryptoProvider", Providers.install());
         assertEquals("AmazonCorrettoCryptoProvider", Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName());
         assertEquals("AmazonCorrettoCryptoProvider", MessageDigest.getInstance("SHA-256").getProvider().getName());
+        // randomness (data keys of local keys, IVs, message ids) stays with the JDK
+        org.junit.jupiter.api.Assertions.assertNotEquals("AmazonCorrettoCryptoProvider",
+                new java.security.SecureRandom().getProvider().getName());
     }
 }

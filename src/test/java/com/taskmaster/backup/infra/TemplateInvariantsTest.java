@@ -1251,6 +1251,22 @@ class TemplateInvariantsTest {
         return out;
     }
 
+    @Test
+    void operatorsMayOnlyDecryptTheBucketKeyThroughS3AndNeverUseTheEnvelopeKey() {
+        JsonNode operators = null;
+        for (JsonNode st : template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy").path("Statement")) {
+            if ("HasOperatorRoles".equals(st.path("Fn::If").path(0).asText())) {
+                operators = st.path("Fn::If").path(1);
+            }
+        }
+        assertNotNull(operators, "BucketKey policy: a statement for OperatorRoleArns under condition HasOperatorRoles");
+        assertEquals(Set.of("kms:Decrypt"), actionsOf(operators));
+        assertTrue(asSubString(operators.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3."),
+                "operators decrypt through S3 only: " + operators);
+        assertFalse(template.path("Resources").path("BackupKey").toString().contains("OperatorRoleArns"),
+                "operators get no access to the envelope key");
+    }
+
     static List<JsonNode> statements(JsonNode policyDocument) {
         JsonNode st = policyDocument.path("Statement");
         return st.isArray() ? flattenIf(st) : flattenIf(JSON.createArrayNode().add(st));

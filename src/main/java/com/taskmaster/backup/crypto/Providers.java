@@ -33,6 +33,8 @@ public final class Providers {
                 AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
                 active = AmazonCorrettoCryptoProvider.PROVIDER_NAME;
             } catch (Throwable e) { // UnsatisfiedLinkError and friends: any failure means "use the JDK"
+                // install() may have registered the provider before its self-test failed: never leave it first in line
+                java.security.Security.removeProvider(AmazonCorrettoCryptoProvider.PROVIDER_NAME);
                 LOG.warnf("Amazon Corretto Crypto Provider unavailable (%s): using the JDK's AES-GCM, which is slower",
                         e.toString());
                 active = "JDK";

@@ -31,7 +31,7 @@ class PruneHandlerTest {
     private Repository repo;
 
     private static Response invoke(String event) {
-        return given().contentType("application/json").body(event).when().post();
+        return com.taskmaster.backup.testing.MockLambda.invoke(event);
     }
 
     @BeforeEach

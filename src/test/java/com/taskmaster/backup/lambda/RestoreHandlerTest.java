@@ -47,7 +47,7 @@ class RestoreHandlerTest {
     private static Manifest second;
 
     private static Response invoke(String event) {
-        return given().contentType("application/json").body(event).when().post();
+        return com.taskmaster.backup.testing.MockLambda.invoke(event);
     }
 
     private static synchronized void backups() throws Exception {

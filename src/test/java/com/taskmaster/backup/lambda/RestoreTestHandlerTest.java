@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestoreTestHandlerTest {
 
     private static Response invoke(String event) {
-        return given().contentType("application/json").body(event).when().post();
+        return com.taskmaster.backup.testing.MockLambda.invoke(event);
     }
 
     private static FileRepository repo() {

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VerifyHandlerTest {
 
     private static Response invoke(String event) {
-        return given().contentType("application/json").body(event).when().post();
+        return com.taskmaster.backup.testing.MockLambda.invoke(event);
     }
 
     private static Repository repo() {

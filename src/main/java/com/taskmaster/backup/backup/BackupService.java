@@ -173,8 +173,7 @@ public final class BackupService {
             total += n;
         }
         if (total < ARCHIVE_MAGIC.length) {
-            dump.waitFor(60, TimeUnit.SECONDS);
-            throw new IOException(dump.failure(dump.waitFor(1, TimeUnit.SECONDS)) + " (no archive written)");
+            throw new IOException(dump.failure(dump.waitFor(60, TimeUnit.SECONDS)) + " (no archive written)");
         }
         return total;
     }

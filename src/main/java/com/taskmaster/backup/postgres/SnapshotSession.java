@@ -73,6 +73,24 @@ public final class SnapshotSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a query returning one text column on a fresh connection and returns its values;
+     * {@code what} names the operation in the error ("list databases on host:port/db: ...").
+     */
+    public static List<String> queryStrings(DbCredentials db, String sql, String what) {
+        try (Connection c = connect(db);
+             PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot " + what + " " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
+        }
+    }
+
     public String snapshotId() {
         return snapshotId;
     }

@@ -7,10 +7,7 @@ import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,32 +30,14 @@ final class TargetDatabase {
 
     /** The target's user relations (empty list: an empty database). */
     static List<String> userRelations(DbCredentials db) {
-        try (Connection c = SnapshotSession.connect(db);
-             PreparedStatement ps = c.prepareStatement(USER_RELATIONS_SQL);
-             ResultSet rs = ps.executeQuery()) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot inspect target " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
-        }
+        return SnapshotSession.queryStrings(db, USER_RELATIONS_SQL, "inspect target");
     }
 
     /** Of {@code roles}, those that do not exist on the target's server. */
     static Set<String> missingRoles(DbCredentials db, Set<String> roles) {
         Set<String> missing = new TreeSet<>(roles);
-        try (Connection c = SnapshotSession.connect(db);
-             PreparedStatement ps = c.prepareStatement("SELECT rolname FROM pg_roles");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                missing.remove(rs.getString(1));
-            }
-            return missing;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot list roles on " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
-        }
+        missing.removeAll(SnapshotSession.queryStrings(db, "SELECT rolname FROM pg_roles", "list roles on"));
+        return missing;
     }
 
     /** Exact row counts, on the target, of the manifest's tables (a missing table is an error naming it). */

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Creates, measures and drops scratch databases on the restore-test server, through its maintenance database. */
@@ -35,17 +34,7 @@ final class ScratchDatabases {
     }
 
     List<String> databases() {
-        try (Connection c = SnapshotSession.connect(server);
-             PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database ORDER BY 1");
-             ResultSet rs = ps.executeQuery()) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot list databases on " + server.describe() + ": " + Redactor.redact(e.getMessage()), e);
-        }
+        return SnapshotSession.queryStrings(server, "SELECT datname FROM pg_database ORDER BY 1", "list databases on");
     }
 
     /** pg_database_size of a database on any server, as the given credentials see it. */

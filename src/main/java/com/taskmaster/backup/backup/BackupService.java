@@ -14,6 +14,7 @@ import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadlines;
 import com.taskmaster.backup.support.Redactor;
 import org.jboss.logging.Logger;
 
@@ -48,8 +49,6 @@ public final class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
     /** Level 2: on the TaskMaster sample, 3% smaller than level 1 (and than gzip -6) for 12% more compression CPU. */
     public static final int ZSTD_LEVEL = 2;
-    /** Stop the dump this long before the invocation's deadline, so the failure is cleaned up and reported. */
-    public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
     private static final byte[] ARCHIVE_MAGIC = {'P', 'G', 'D', 'M', 'P'};
     private static final int BUFFER = 256 * 1024;
 
@@ -126,8 +125,8 @@ public final class BackupService {
                  PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
                          "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db)) {
                 if (deadline != null) {
-                    long delay = Duration.between(clock.instant(), deadline.minus(DEADLINE_MARGIN)).toMillis();
-                    watchdog.schedule(() -> dump.kill("stopped " + DEADLINE_MARGIN.toSeconds()
+                    long delay = Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN)).toMillis();
+                    watchdog.schedule(() -> dump.kill("stopped " + Deadlines.MARGIN.toSeconds()
                             + " s before the invocation's deadline"), Math.max(0, delay), TimeUnit.MILLISECONDS);
                 }
                 CountingDigestStream sink = new CountingDigestStream(writer.stream());

@@ -2,6 +2,7 @@ package com.taskmaster.backup.prune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.taskmaster.backup.support.Deadlines;
 import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Layout;
 import com.taskmaster.backup.backup.Manifest;
@@ -54,7 +55,6 @@ public final class PruneService {
     public static final Duration LEFTOVER_AGE = Duration.ofDays(1);
     public static final String AUDIT = "audit/prune/";
     /** Stop deleting this long before the invocation's deadline, so the audit record and the report still get out. */
-    public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -82,7 +82,7 @@ public final class PruneService {
     }
 
     /**
-     * @param deadline when the caller will be killed (Lambda's timeout), or null: deletions stop {@link #DEADLINE_MARGIN}
+     * @param deadline when the caller will be killed (Lambda's timeout), or null: deletions stop {@link Deadlines#MARGIN}
      *                 before it, the audit record is still written, and the rest is left for the next run
      */
     public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline) {
@@ -173,7 +173,7 @@ public final class PruneService {
     private Outcome act(String runId, List<PrunePlan.Decision> toDelete, Map<BackupId, Manifest> manifests,
                         List<ObjectInfo> orphans, List<PendingWrite> stale, Instant deadline) {
         Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(DEADLINE_MARGIN);
+        Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(Deadlines.MARGIN);
         int left = toDelete.size() + orphans.size() + stale.size();
         for (PrunePlan.Decision d : toDelete) {
             if (!clock.instant().isBefore(stopAt)) {
@@ -212,7 +212,7 @@ public final class PruneService {
             }
         }
         if (left > 0) {
-            done.failures().add("stopped " + DEADLINE_MARGIN.toSeconds() + " s before the invocation's deadline with " + left
+            done.failures().add("stopped " + Deadlines.MARGIN.toSeconds() + " s before the invocation's deadline with " + left
                     + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
         }
         return done;

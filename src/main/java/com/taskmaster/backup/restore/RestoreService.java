@@ -1,5 +1,6 @@
 package com.taskmaster.backup.restore;
 
+import com.taskmaster.backup.support.Deadlines;
 import com.taskmaster.backup.backup.InvalidRequestException;
 import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.catalog.Catalog;
@@ -43,7 +44,6 @@ import java.util.stream.Collectors;
  */
 public final class RestoreService {
     private static final Logger LOG = Logger.getLogger(RestoreService.class);
-    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(30);
     private static final Pattern ACL_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ (DEFAULT )?ACL .*");
 
     private final Repository repository;
@@ -223,7 +223,7 @@ public final class RestoreService {
                     return;
                 }
                 try {
-                    Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline.minus(DEADLINE_MARGIN)).toMillis()));
+                    Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline.minus(Deadlines.MARGIN)).toMillis()));
                     restore.kill("the invocation's deadline is near: restore stopped and rolled back");
                 } catch (InterruptedException done) {
                     // finished in time

@@ -158,7 +158,7 @@ class BackupFailuresTest {
                 "$REAL/pg_dump" "$@" | { head -c 100000; sleep 120; }""");
         Repository repo = new FileRepository(tmp.resolve("repo"));
         BackupService service = new BackupService(repo, localKey(), slow, Clock.systemUTC());
-        Instant deadline = Instant.now().plus(BackupService.DEADLINE_MARGIN).plusSeconds(2);
+        Instant deadline = Instant.now().plus(com.taskmaster.backup.support.Deadlines.MARGIN).plusSeconds(2);
         BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", deadline));
         assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
         assertTrue(repo.list("").isEmpty());

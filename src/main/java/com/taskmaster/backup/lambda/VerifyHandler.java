@@ -10,9 +10,12 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
+
 /**
- * {@code verify}: {@code {}} (scheduled weekly) or {@code {"backupId": ...}}. Returns each backup checked; any
- * failure is recorded first, then fails the invocation (alert naming the backups and reasons).
+ * {@code verify}: {@code {}} (scheduled weekly) or {@code {"backupId": ...}}. Returns each backup checked and
+ * emits the run's EMF metrics ({@link VerifyResult#metrics}); any failure is recorded first, then fails the
+ * invocation (alert naming the backups and reasons).
  */
 @Named("verify")
 public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
@@ -27,6 +30,7 @@ public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
         return invocations.run("verify", context, scope -> {
             VerifyRequest request = VerifyRequest.fromEvent(Events.object(event));
             VerifyResult result = services.verifyService().run(request, scope.requestId(), scope.deadline());
+            services.metrics().emit(result.database(), result.metrics(Instant.now()));
             if (!result.ok()) {
                 LOG.errorf("verify result: %s", Json.toString(result));
                 scope.backupId(result.failedBackupIds());

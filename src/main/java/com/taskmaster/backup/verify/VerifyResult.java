@@ -1,10 +1,14 @@
 package com.taskmaster.backup.verify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.alert.Metrics;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What a verify run found: each backup checked (outcome and reason), freshness, and the failures that make the
@@ -19,10 +23,13 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
                           List<String> anomalies, long durationMs, String record) {
     }
 
-    /** The newest backup's snapshot time and whether it is within the RPO. */
+    /** The newest backup (its database and snapshot time) and whether it is within the RPO. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Freshness(String newestBackupId, Instant newestTakenAt, String rpo, boolean ok, String reason) {
+    public record Freshness(String newestBackupId, String database, Instant newestTakenAt, String rpo, boolean ok, String reason) {
     }
+
+    /** Replica states that are a problem ({@code pending} is a young backup S3 has not replicated yet). */
+    private static final Set<String> REPLICA_PROBLEMS = Set.of("missing", "different", "unreadable");
 
     public boolean ok() {
         return failures.isEmpty();
@@ -37,5 +44,39 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
             }
         }
         return ids.isEmpty() ? null : String.join(",", ids);
+    }
+
+    /**
+     * The run as CloudWatch metrics (template.yaml's dashboard and verify alarms): exactly one of
+     * {@code VerifySuccess}/{@code VerifyFailure}, how many backups passed, failed or were skipped, how many
+     * replicas were missing, different or unreadable, how many anomalies, and the newest backup's age at
+     * {@code now} (absent when there is no backup).
+     */
+    public Map<String, Metrics.Value> metrics(Instant now) {
+        long passed = count(Verification.Outcome.passed);
+        long failed = count(Verification.Outcome.failed);
+        long skipped = count(Verification.Outcome.skipped);
+        long replicaProblems = checked.stream().filter(c -> c.replica() != null && REPLICA_PROBLEMS.contains(c.replica())).count();
+        long anomalies = checked.stream().mapToLong(c -> c.anomalies() == null ? 0 : c.anomalies().size()).sum();
+        Map<String, Metrics.Value> m = Metrics.of(ok() ? "VerifySuccess" : "VerifyFailure", 1, "Count",
+                "VerifyBackupsPassed", passed, "Count",
+                "VerifyBackupsFailed", failed, "Count",
+                "VerifyBackupsSkipped", skipped, "Count",
+                "VerifyReplicaProblems", replicaProblems, "Count",
+                "VerifyAnomalies", anomalies, "Count");
+        if (freshness != null && freshness.newestTakenAt() != null) {
+            m.put("NewestBackupAgeSeconds",
+                    new Metrics.Value(Duration.between(freshness.newestTakenAt(), now).toMillis() / 1000.0, "Seconds"));
+        }
+        return m;
+    }
+
+    /** The database of the newest backup (the metrics' Database dimension), or null when there is none. */
+    public String database() {
+        return freshness == null ? null : freshness.database();
+    }
+
+    private long count(Verification.Outcome outcome) {
+        return checked.stream().filter(c -> c.outcome() == outcome).count();
     }
 }

@@ -86,7 +86,7 @@ public final class VerifyService {
         Optional<String> stale = Findings.staleness(newest, clock.instant(), settings.rpo());
         stale.ifPresent(failures::add);
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),
-                newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
+                newest.map(m -> m.database().name()).orElse(null), newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
         return new VerifyResult(checked, freshness, listing.unreadable(), failures);
     }
 

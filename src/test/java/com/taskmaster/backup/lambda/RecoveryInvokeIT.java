@@ -60,6 +60,9 @@ class RecoveryInvokeIT {
         assertEquals(id, checked.get("backupId").asText());
         assertEquals("passed", checked.get("outcome").asText());
         assertEquals("identical", checked.get("replica").asText());
+        assertTrue(verify.stderr().contains("\"VerifySuccess\":1.0"), "EMF line for the dashboard: " + verify.stderr());
+        assertTrue(verify.stderr().contains("\"VerifyBackupsPassed\":1.0"), verify.stderr());
+        assertTrue(verify.stderr().contains("\"Database\":\"" + db.database() + "\""), verify.stderr());
 
         byte[] other = "not the backup".getBytes();
         s3.putObject(b -> b.bucket(replicaBucket).key("backups/" + m.data().key()), RequestBody.fromBytes(other));
@@ -67,6 +70,8 @@ class RecoveryInvokeIT {
         assertEquals(1, tampered.exit(), tampered.all());
         assertTrue(tampered.stderr().contains("replica differs: s3://" + replicaBucket + "/backups/" + m.data().key() + " has "
                 + other.length + " bytes"), tampered.stderr());
+        assertTrue(tampered.stderr().contains("\"VerifyFailure\":1.0"), tampered.stderr());
+        assertTrue(tampered.stderr().contains("\"VerifyReplicaProblems\":1.0"), tampered.stderr());
         List<JsonNode> alerts = topic.receive(1);
         assertEquals(1, alerts.size());
         assertEquals(id, alerts.get(0).get("backupId").asText());

@@ -110,6 +110,7 @@ class VerifyHandlerTest {
         assertEquals(List.of("identical", "identical"), first.jsonPath().getList("checked.replica"));
         assertEquals(newer.tables().size(), first.jsonPath().getInt("checked[0].tables"));
         assertTrue(first.jsonPath().getBoolean("freshness.ok"));
+        assertEquals(VerifyTestResource.database.database(), first.jsonPath().getString("freshness.database"));
         assertEquals(1, records(older));
 
         Response second = invoke("{\"schedule\": \"weekly\", \"scheduledTime\": \"2026-11-28T03:00:00Z\"}");

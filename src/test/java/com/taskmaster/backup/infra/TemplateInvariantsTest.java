@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.prune.PruneRequest;
 import com.taskmaster.backup.restore.RestoreRequest;
 import com.taskmaster.backup.restoretest.RestoreTestRequest;
@@ -38,7 +39,8 @@ import com.taskmaster.backup.verify.VerifySettings;
 
 /**
  * Invariants of the deployment templates (template.yaml, infra/*.yaml) that the Java code and the
- * security design rely on. Plain JUnit: no Quarkus, no AWS.
+ * security design rely on, and the documentation that must follow them (README.md's parameters table, deploy
+ * order and manual invocations; infra/README.md's metrics table). Plain JUnit: no Quarkus, no AWS.
  *
  * <p>
  * The templates use the long form of intrinsics (Ref:, Fn::GetAtt:, Fn::Sub:), so they are
@@ -126,6 +128,13 @@ class TemplateInvariantsTest {
     static final String METRIC_DIMENSION = "Database";
     static final List<String> METRICS = List.of("BackupSuccess", "BackupFailure", "BackupStoredBytes",
             "BackupPlainBytes", "BackupDuration");
+    /** Verify's EMF metrics, once per run (VerifySuccess or VerifyFailure, the counts, the newest backup's age). */
+    static final List<String> VERIFY_METRICS = List.of("VerifySuccess", "VerifyFailure", "VerifyBackupsPassed",
+            "VerifyBackupsFailed", "VerifyBackupsSkipped", "VerifyReplicaProblems", "VerifyAnomalies",
+            "NewestBackupAgeSeconds");
+    /** Restore-test's EMF metrics, with every report. */
+    static final List<String> RESTORE_TEST_METRICS = List.of("RestoreTestSuccess", "RestoreTestFailure",
+            "RestoreTestRestoreSeconds", "RestoreTestEstimatedSeconds", "RestoreTestRtoMet");
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();
@@ -1049,6 +1058,316 @@ class TemplateInvariantsTest {
             assertTrue(Pattern.compile("\\b" + metric + "\\b").matcher(text).find(),
                     "metric " + metric + " not used in template.yaml");
         }
+    }
+
+    /**
+     * "verify failed" as the verify code reports it, shaped like BackupFailureAlarm. Missing data must not breach:
+     * verify runs weekly, so nearly every period has no data.
+     */
+    @Test
+    void verifyFailureAlarmWatchesTheEmfFailureMetric() {
+        JsonNode p = template.path("Resources").path("VerifyFailureAlarm").path("Properties");
+        assertEquals(METRIC_NAMESPACE, p.path("Namespace").asText(), "VerifyFailureAlarm namespace");
+        assertEquals("VerifyFailure", p.path("MetricName").asText(), "VerifyFailureAlarm metric");
+        assertEquals(1, p.path("Dimensions").size(), "VerifyFailureAlarm: one dimension");
+        assertEquals(METRIC_DIMENSION, p.path("Dimensions").path(0).path("Name").asText());
+        assertTrue(isRef(p.path("Dimensions").path(0).path("Value"), "DatabaseName"), "dimension value = DatabaseName");
+        assertEquals("Sum", p.path("Statistic").asText());
+        assertEquals("GreaterThanOrEqualToThreshold", p.path("ComparisonOperator").asText());
+        assertEquals(1, p.path("Threshold").asInt());
+        assertEquals("notBreaching", p.path("TreatMissingData").asText(), "a week without a verify run is no alarm");
+        assertTrue(containsRef(p.path("OKActions"), "AlertTopic"), "VerifyFailureAlarm OKActions");
+    }
+
+    /**
+     * The dashboard plots every EMF metric of the code (namespace TaskMasterBackup, dimension Database = DatabaseName),
+     * shows every alarm of the template (conditional ones through an Fn::If on their own condition), and draws the
+     * RPO line at verify's BACKUP_RPO. The metrics table of infra/README.md lists the same metrics.
+     */
+    @Test
+    void dashboardPlotsEveryEmfMetricAndShowsEveryAlarm() throws IOException {
+        JsonNode sub = template.path("Resources").path("Dashboard").path("Properties").path("DashboardBody").path("Fn::Sub");
+        assertTrue(sub.isArray() && sub.size() == 2, "DashboardBody must be Fn::Sub [body, variables]");
+        String body = sub.path(0).asText();
+        JsonNode vars = sub.path(1);
+
+        // RPO line: the seconds of VerifyFunction's BACKUP_RPO, branch by branch.
+        JsonNode rpoLine = vars.path("RpoSeconds").path("Fn::If");
+        JsonNode rpo = environmentOf(functionId("verify")).get("BACKUP_RPO").path("Fn::If");
+        assertEquals(rpo.path(0).asText(), rpoLine.path(0).asText(), "RpoSeconds must follow the same condition as BACKUP_RPO");
+        for (int branch = 1; branch <= 2; branch++) {
+            assertEquals(VerifySettings.duration("BACKUP_RPO", rpo.path(branch).asText()).toSeconds(),
+                    Long.parseLong(rpoLine.path(branch).asText()), "RpoSeconds vs BACKUP_RPO, branch " + branch);
+        }
+
+        // Alarms: directly in the body, or in a variable Fn::If [<the alarm's condition>, Fn::Sub ..., ''].
+        Map<String, String> conditionalAlarmText = new LinkedHashMap<>(); // condition -> text
+        String resolved = body.replace("${RpoSeconds}", rpoLine.path(2).asText());
+        for (Iterator<Map.Entry<String, JsonNode>> it = vars.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> v = it.next();
+            JsonNode ifNode = v.getValue().path("Fn::If");
+            if (!v.getKey().equals("RpoSeconds") && ifNode.isArray()) {
+                conditionalAlarmText.merge(ifNode.path(0).asText(), asSubString(ifNode.path(1)), String::concat);
+                assertEquals("", ifNode.path(2).asText("x"), v.getKey() + ": the false branch must be ''");
+                resolved = resolved.replace("${" + v.getKey() + "}", "");
+            }
+        }
+        JsonNode dashboard = JSON.readTree(resolved);
+        List<String> problems = new ArrayList<>();
+        for (var r : resources(template).entrySet()) {
+            if (!"AWS::CloudWatch::Alarm".equals(r.getValue().path("Type").asText())) {
+                continue;
+            }
+            String ref = "\"${" + r.getKey() + ".Arn}\"";
+            String condition = r.getValue().path("Condition").asText(null);
+            String where = condition == null ? body : conditionalAlarmText.getOrDefault(condition, "");
+            if (!where.contains(ref)) {
+                problems.add(r.getKey() + " is not on the dashboard's alarm panel"
+                        + (condition == null ? "" : " (through a variable Fn::If [" + condition + ", ...])"));
+            }
+        }
+
+        Map<String, JsonNode> plotted = new LinkedHashMap<>();
+        for (JsonNode w : dashboard.path("widgets")) {
+            for (JsonNode m : w.path("properties").path("metrics")) {
+                if (METRIC_NAMESPACE.equals(m.path(0).asText())) {
+                    plotted.put(m.path(1).asText(), m);
+                    if (!METRIC_DIMENSION.equals(m.path(2).asText()) || !"${DatabaseName}".equals(m.path(3).asText())
+                            || (m.size() > 4 && !m.path(4).isObject())) {
+                        problems.add("dashboard: " + m + " must have exactly the dimension Database = ${DatabaseName}");
+                    }
+                }
+            }
+        }
+        List<String> codeMetrics = new ArrayList<>(METRICS);
+        codeMetrics.addAll(VERIFY_METRICS);
+        codeMetrics.addAll(RESTORE_TEST_METRICS);
+        for (String metric : codeMetrics) {
+            if (!plotted.containsKey(metric)) {
+                problems.add("dashboard does not plot " + METRIC_NAMESPACE + " " + metric);
+            }
+        }
+        Set<String> unknown = new TreeSet<>(plotted.keySet());
+        unknown.removeAll(codeMetrics);
+        if (!unknown.isEmpty()) {
+            problems.add("dashboard plots metrics the code does not emit: " + unknown);
+        }
+
+        // infra/README.md documents the same metrics.
+        String doc = section(Files.readString(root.resolve("infra/README.md"), StandardCharsets.UTF_8), "**Metrics of the handlers**");
+        Set<String> documented = new TreeSet<>();
+        for (String line : doc.lines().filter(l -> l.startsWith("| `")).toList()) {
+            Matcher m = Pattern.compile("`(\\w+)`").matcher(line.split("\\|")[1]);
+            while (m.find()) {
+                documented.add(m.group(1));
+            }
+        }
+        if (!documented.equals(new TreeSet<>(codeMetrics))) {
+            problems.add("infra/README.md metrics table lists " + documented + ", the code emits " + new TreeSet<>(codeMetrics));
+        }
+        assertNoProblems(problems);
+    }
+
+    // ------------------------------------------------------------------ documentation
+
+    /**
+     * README.md's parameters table is the template's Parameters: same names in the same order, the same defaults, and
+     * each meaning the Description followed by the allowed values or range. On a mismatch the expected table is printed.
+     */
+    @Test
+    void readmeParametersTableIsTheTemplates() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
+        String section = section(readme, "### Parameters of `template.yaml`");
+        List<String> actual = section.lines().dropWhile(l -> !l.startsWith("| parameter |"))
+                .takeWhile(l -> l.startsWith("|")).toList();
+        String expected = parametersTable();
+        assertEquals(expected, String.join("\n", actual) + "\n",
+                () -> "README.md, section \"Parameters of `template.yaml`\", differs from template.yaml; the table to paste:\n"
+                        + expected);
+    }
+
+    /** The table README.md must show: | `Name` | default | description, allowed values or range |. */
+    static String parametersTable() {
+        StringBuilder table = new StringBuilder("| parameter | default | meaning |\n| --- | --- | --- |\n");
+        template.path("Parameters").fields().forEachRemaining(e -> {
+            JsonNode p = e.getValue();
+            String value = p.path("Default").asText();
+            String def = !p.has("Default") ? "**required**" : value.isEmpty() ? "empty" : "`" + value + "`";
+            StringBuilder meaning = new StringBuilder(p.path("Description").asText("").trim().replaceAll("\\s+", " "));
+            if (p.has("AllowedValues")) {
+                List<String> values = new ArrayList<>();
+                p.path("AllowedValues").forEach(v -> values.add("`" + v.asText() + "`"));
+                meaning.append(" One of ").append(String.join(", ", values)).append('.');
+            }
+            if (p.has("MinValue") && p.has("MaxValue")) {
+                meaning.append(" Range ").append(p.path("MinValue").asText()).append('–').append(p.path("MaxValue").asText()).append('.');
+            } else if (p.has("MinValue")) {
+                meaning.append(" At least ").append(p.path("MinValue").asText()).append('.');
+            } else if (p.has("MaxValue")) {
+                meaning.append(" At most ").append(p.path("MaxValue").asText()).append('.');
+            }
+            table.append("| `").append(e.getKey()).append("` | ").append(def).append(" | ")
+                    .append(meaning.toString().trim().replace("|", "\\|")).append(" |\n");
+        });
+        return table.toString();
+    }
+
+    /** Every parameter appears in exactly one group of the console's parameter form. */
+    @Test
+    void everyParameterIsInOneParameterGroup() {
+        Map<String, Integer> count = new LinkedHashMap<>();
+        template.path("Parameters").fieldNames().forEachRemaining(n -> count.put(n, 0));
+        List<String> problems = new ArrayList<>();
+        for (JsonNode g : template.path("Metadata").path("AWS::CloudFormation::Interface").path("ParameterGroups")) {
+            for (JsonNode n : g.path("Parameters")) {
+                if (count.computeIfPresent(n.asText(), (k, c) -> c + 1) == null) {
+                    problems.add("ParameterGroups name an unknown parameter " + n.asText());
+                }
+            }
+        }
+        count.forEach((n, c) -> {
+            if (c != 1) {
+                problems.add(n + " is in " + c + " parameter groups (expected 1)");
+            }
+        });
+        assertNoProblems(problems);
+    }
+
+    /**
+     * README.md deploys in the order the design needs (secondary stack, layer, main stack, secondary stack again
+     * with the key) with the native build command, and shows an {@code aws lambda invoke} of every function (by its
+     * stack output) with a sample event that exists in infra/events/, every one of which is mentioned.
+     */
+    @Test
+    void readmeDeploysInOrderAndInvokesEveryFunctionWithASampleEvent() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
+        String deployment = section(readme, "## Deployment");
+        int secondary = deployment.indexOf("--template-file infra/secondary.yaml");
+        int layerBuild = deployment.indexOf("infra/layer/build-pg-layer.sh ");
+        int layerPublish = deployment.indexOf("aws lambda publish-layer-version");
+        int nativeBuild = deployment.indexOf("./mvnw -B package -Dnative");
+        int main = deployment.indexOf("sam deploy ");
+        int secondaryAgain = deployment.indexOf("--template-file infra/secondary.yaml", main);
+        assertTrue(secondary >= 0 && layerBuild > secondary && layerPublish > layerBuild && nativeBuild > layerPublish
+                        && main > nativeBuild && secondaryAgain > main,
+                "README.md, Deployment: secondary stack, layer (build, publish), native build, sam deploy, secondary stack "
+                        + "again with PrimaryBackupKeyArn, in this order");
+        assertTrue(deployment.substring(secondaryAgain).contains("PrimaryBackupKeyArn="),
+                "the second secondary-stack deployment passes PrimaryBackupKeyArn");
+        Matcher zip = Pattern.compile("fileb://(infra/layer/dist/pg-tools-(\\d+)-(x86_64|arm64)\\.zip)").matcher(deployment);
+        assertTrue(zip.find(), "README.md publishes the zip the layer script writes: " + "infra/layer/dist/pg-tools-<major>-<arch>.zip");
+        assertTrue(deployment.contains("infra/layer/build-pg-layer.sh " + zip.group(2) + " " + zip.group(3)),
+                "README.md builds the layer it publishes (" + zip.group(1) + ")");
+
+        String invoking = section(readme, "### Invoking the handlers by hand");
+        Map<String, String> outputs = new LinkedHashMap<>(); // function id -> output key
+        template.path("Outputs").fields().forEachRemaining(o -> {
+            JsonNode v = o.getValue().path("Value");
+            if (v.has("Ref") && functions().containsKey(v.path("Ref").asText())) {
+                outputs.put(v.path("Ref").asText(), o.getKey());
+            }
+        });
+        List<String> problems = new ArrayList<>();
+        Set<String> events;
+        try (Stream<Path> s = Files.list(root.resolve("infra/events"))) {
+            events = s.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).collect(Collectors.toCollection(TreeSet::new));
+        }
+        for (String fn : functions().keySet()) {
+            String output = outputs.get(fn);
+            if (output == null) {
+                problems.add(fn + ": no stack output {Ref: " + fn + "} (the README's commands read the function name from it)");
+                continue;
+            }
+            Matcher m = Pattern.compile("aws lambda invoke [^\\n]*" + output + "[^\\n]*--payload file://infra/events/([\\w.-]+\\.json)")
+                    .matcher(invoking);
+            if (!m.find()) {
+                problems.add(fn + ": README.md, \"Invoking the handlers by hand\", has no aws lambda invoke of " + output
+                        + " with --payload file://infra/events/<sample>.json");
+            } else if (!events.contains(m.group(1))) {
+                problems.add(fn + ": README.md invokes it with infra/events/" + m.group(1) + ", which does not exist");
+            }
+        }
+        for (String e : events) {
+            JSON.readTree(root.resolve("infra/events").resolve(e).toFile()); // each sample is JSON
+            if (!invoking.contains(e)) {
+                problems.add("infra/events/" + e + " is not mentioned in README.md, \"Invoking the handlers by hand\"");
+            }
+        }
+        assertNoProblems(problems);
+        // The backup samples are what the code accepts: a manual run with a label, and a scheduled run.
+        assertEquals("pre-migration", BackupRequest.fromEvent(sampleEvent("infra/events/backup-manual.json")).label());
+        assertTrue(BackupRequest.fromEvent(sampleEvent("infra/events/backup-scheduled.json")).trigger().isScheduled(),
+                "infra/events/backup-scheduled.json must be a scheduled run");
+    }
+
+    /**
+     * The layer build script cannot run here (it needs Docker): it parses, refuses bad arguments before touching
+     * anything, and writes the zip name that the READMEs publish.
+     */
+    @Test
+    void layerBuildScriptIsCheckedStatically() throws IOException, InterruptedException {
+        Path script = root.resolve("infra/layer/build-pg-layer.sh");
+        assertTrue(Files.isExecutable(script), script + " must be executable");
+        assertEquals(0, run(List.of("bash", "-n", script.toString())), "bash -n " + script);
+        assertEquals(2, run(List.of(script.toString(), "not-a-version")), "usage error (exit 2) for a bad major version");
+        assertEquals(2, run(List.of(script.toString(), "16", "sparc")), "usage error (exit 2) for a bad architecture");
+        String text = Files.readString(script, StandardCharsets.UTF_8);
+        assertTrue(text.contains("ZIP_NAME=\"pg-tools-${PG_MAJOR}-${ARCH}.zip\"") && text.contains("DIST_DIR=\"$SCRIPT_DIR/dist\""),
+                "the script writes infra/layer/dist/pg-tools-<major>-<arch>.zip, as the READMEs publish it");
+    }
+
+    static int run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail(String.join(" ", cmd) + " did not finish within a minute");
+        }
+        return p.exitValue();
+    }
+
+    /**
+     * The text from a heading (or any marker) to the next heading of the same or a higher level (any heading after a
+     * marker), not counting {@code #} lines inside fenced code blocks.
+     */
+    static String section(String markdown, String heading) {
+        int start = markdown.indexOf(heading);
+        assertTrue(start >= 0, "section " + heading + " not found");
+        int level = heading.startsWith("#") ? heading.indexOf(' ') : 6;
+        Pattern next = Pattern.compile("#{1," + level + "} .*");
+        StringBuilder out = new StringBuilder();
+        boolean fenced = false;
+        boolean first = true;
+        for (String line : markdown.substring(start).split("\n", -1)) {
+            if (line.strip().startsWith("```")) {
+                fenced = !fenced;
+            }
+            if (!first && !fenced && next.matcher(line).matches()) {
+                break;
+            }
+            first = false;
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Every function states its memory, timeout and ephemeral storage (sized for its work, not left to defaults). */
+    @Test
+    void everyFunctionIsSizedExplicitly() {
+        List<String> problems = new ArrayList<>();
+        for (var e : functions().entrySet()) {
+            JsonNode p = e.getValue().path("Properties");
+            for (String field : List.of("MemorySize", "Timeout")) {
+                if (!p.path(field).canConvertToInt()) {
+                    problems.add(e.getKey() + ": no " + field);
+                }
+            }
+            if (!p.path("EphemeralStorage").path("Size").canConvertToInt()) {
+                problems.add(e.getKey() + ": no EphemeralStorage.Size");
+            }
+        }
+        assertNoProblems(problems);
     }
 
     // ------------------------------------------------------------------ hygiene

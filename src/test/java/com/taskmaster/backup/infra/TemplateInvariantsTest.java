@@ -128,13 +128,26 @@ class TemplateInvariantsTest {
     static final String METRIC_DIMENSION = "Database";
     static final List<String> METRICS = List.of("BackupSuccess", "BackupFailure", "BackupStoredBytes",
             "BackupPlainBytes", "BackupDuration");
-    /** Verify's EMF metrics, once per run (VerifySuccess or VerifyFailure, the counts, the newest backup's age). */
-    static final List<String> VERIFY_METRICS = List.of("VerifySuccess", "VerifyFailure", "VerifyBackupsPassed",
-            "VerifyBackupsFailed", "VerifyBackupsSkipped", "VerifyReplicaProblems", "VerifyAnomalies",
-            "NewestBackupAgeSeconds");
+    /**
+     * Verify's EMF metrics, once per run (VerifySuccess or VerifyFailure, the counts, the newest backup's age):
+     * the names the code emits for a passed and a failed run.
+     */
+    static final List<String> VERIFY_METRICS = verifyMetrics();
+
+    private static List<String> verifyMetrics() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-28T04:00:00Z");
+        var freshness = new com.taskmaster.backup.verify.VerifyResult.Freshness("20261128T020000Z-daily", "taskmaster",
+                now.minusSeconds(7200), "PT26H", true, null);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        names.addAll(new com.taskmaster.backup.verify.VerifyResult(List.of(), freshness, List.of(), List.of()).metrics(now).keySet());
+        names.addAll(new com.taskmaster.backup.verify.VerifyResult(List.of(), freshness, List.of(), List.of("failed"))
+                .metrics(now).keySet());
+        assertEquals(8, names.size(), "verify's metrics: " + names);
+        return List.copyOf(names);
+    }
     /** Restore-test's EMF metrics, with every report. */
     static final List<String> RESTORE_TEST_METRICS = List.of("RestoreTestSuccess", "RestoreTestFailure",
-            "RestoreTestRestoreSeconds", "RestoreTestEstimatedSeconds", "RestoreTestRtoMet");
+            "RestoreTestRestoreSeconds", "RestoreTestEstimatedSeconds", "RestoreTestRtoSeconds", "RestoreTestRtoMet");
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();

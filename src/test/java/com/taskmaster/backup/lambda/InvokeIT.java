@@ -111,6 +111,7 @@ class InvokeIT {
         assertEquals("passed", run.json().get("outcome").asText());
         assertTrue(run.stderr().contains("\"RestoreTestRtoMet\":1.0"), "EMF line for the RTO alarm: " + run.stderr());
         assertTrue(run.stderr().contains("\"RestoreTestSuccess\":1.0"), run.stderr());
+        assertTrue(run.stderr().contains("\"RestoreTestRtoSeconds\":14400.0"), "the RTO (default 4h) for the dashboard: " + run.stderr());
         assertTrue(run.stderr().contains("\"Database\":\"" + db.database() + "\""), run.stderr());
         assertFalse(run.all().contains(db.password()), "password in output");
     }

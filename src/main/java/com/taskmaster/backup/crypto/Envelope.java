@@ -10,6 +10,8 @@ import com.amazonaws.encryptionsdk.MasterKeyProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -52,6 +54,14 @@ public final class Envelope {
         return keyId;
     }
 
+    /**
+     * Whether this key can unwrap the data key of a backup whose manifest names {@code wrappingKeyId}: the same key,
+     * or for KMS a related multi-Region key of another region (see {@link Keys#openKms}).
+     */
+    public boolean unwraps(String wrappingKeyId) {
+        return keyId.equals(wrappingKeyId) || Keys.KMS_PROVIDER_ID.equals(providerId) && Keys.unwrapsKmsKey(keyId, wrappingKeyId);
+    }
+
     /** Returns a stream that encrypts into {@code out}; closing it writes the final frame and closes {@code out}. */
     public OutputStream encrypt(OutputStream out, Map<String, String> context) {
         return encryptingStream(provider, out, context);
@@ -73,7 +83,7 @@ public final class Envelope {
         try {
             actual = stream.getCryptoResult().getEncryptionContext();
         } catch (IOException | RuntimeException e) {
-            throw new CryptoException("cannot decrypt: " + e.getMessage(), e);
+            throw new CryptoException("cannot decrypt: " + withCollectedFailures(e), e);
         }
         for (Map.Entry<String, String> e : expectedContext.entrySet()) {
             if (!e.getValue().equals(actual.get(e.getKey()))) {
@@ -88,6 +98,26 @@ public final class Envelope {
     private static <K extends MasterKey<K>> CryptoInputStream<K> decryptingStream(MasterKeyProvider<K> p, InputStream in) {
         // The unsigned-message stream refuses signed suites, so no plaintext is released before its signature is checked.
         return CRYPTO.createUnsignedMessageDecryptingStream(p, in);
+    }
+
+    /**
+     * The SDK's message ("Unable to decrypt any data keys") and the failures it collected as suppressed exceptions,
+     * e.g. KMS refusing Decrypt (AccessDenied, naming the key): what an operator needs, and no key material.
+     */
+    private static String withCollectedFailures(Throwable e) {
+        List<String> reasons = new ArrayList<>();
+        collectFailures(e, reasons);
+        return reasons.isEmpty() ? e.getMessage() : e.getMessage() + " (" + String.join("; ", reasons) + ")";
+    }
+
+    private static void collectFailures(Throwable e, List<String> out) {
+        for (Throwable s : e.getSuppressed()) {
+            if (s.getSuppressed().length == 0) {
+                out.add(s.getMessage());
+            } else {
+                collectFailures(s, out);
+            }
+        }
     }
 
     private static void closeQuietly(InputStream in) {

@@ -1,7 +1,10 @@
 package com.taskmaster.backup.crypto;
 
-import com.amazonaws.encryptionsdk.kmssdkv2.KmsMasterKeyProvider;
+import com.amazonaws.encryptionsdk.internal.AwsKmsCmkArnInfo;
+import com.amazonaws.encryptionsdk.kmssdkv2.AwsKmsMrkAwareMasterKeyProvider;
+import com.amazonaws.encryptionsdk.kmssdkv2.RegionalClientSupplier;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
@@ -44,8 +47,21 @@ public final class Keys {
     /**
      * Resolves the key (an alias becomes its key ARN, which is what decryption will need) and checks it is
      * enabled, so a bad key fails before any data is read.
+     *
+     * <p>The provider is the Encryption SDK's multi-Region-aware one, in strict mode, for writing and reading (the SDK
+     * recommends it for both; for a single-Region key it behaves exactly like the plain strict provider: only the key
+     * itself unwraps its data keys). With a multi-Region key ({@code mrk-...}) it also unwraps data keys wrapped under a
+     * related key of another region, calling KMS Decrypt with the configured key in the configured key's region: the
+     * secondary region, with {@code BACKUP_KMS_KEY} = the replica's ARN, decrypts backups written in the primary region
+     * without calling it. The key must be in the KMS client's region.
      */
     public static Envelope openKms(String keySpec, KmsClient kms) {
+        Region region = kms.serviceClientConfiguration().region();
+        AwsKmsCmkArnInfo named = arn(keySpec);
+        if (named != null && !named.getRegion().equals(region.id())) {
+            throw new CryptoException("KMS key '" + keySpec + "' is in region " + named.getRegion() + ", but KMS is called in "
+                    + region.id() + ": name a key of " + region.id() + " (for a multi-Region key, its replica there)");
+        }
         KeyMetadata meta;
         try {
             meta = kms.describeKey(b -> b.keyId(keySpec)).keyMetadata();
@@ -55,9 +71,50 @@ public final class Keys {
         if (meta.keyState() != KeyState.ENABLED) {
             throw new CryptoException("KMS key '" + meta.arn() + "' is " + meta.keyStateAsString() + ", not Enabled");
         }
-        KmsMasterKeyProvider provider = KmsMasterKeyProvider.builder()
-                .customRegionalClientSupplier(region -> kms)
+        AwsKmsMrkAwareMasterKeyProvider provider = AwsKmsMrkAwareMasterKeyProvider.builder()
+                .defaultRegion(region)
+                .customRegionalClientSupplier(clientIn(region, kms))
                 .buildStrict(meta.arn());
         return new Envelope(provider, KMS_PROVIDER_ID, meta.arn());
+    }
+
+    /**
+     * The SDK asks for a KMS client by region. In strict mode it asks only for the configured key's region (also when
+     * the message names a related multi-Region key elsewhere: it then decrypts with the configured key, in the
+     * configured key's region), and openKms has checked that this is our client's region. A client for any other
+     * region is refused rather than handing over ours: that one would send the request, signed for our region, to our
+     * region's KMS, naming a key of another region. Nor is a client built for it: a cross-Region call (to a primary
+     * region that may be down) is what the multi-Region key is there to avoid.
+     */
+    static RegionalClientSupplier clientIn(Region region, KmsClient kms) {
+        return requested -> {
+            if (!region.equals(requested)) {
+                throw new CryptoException("KMS in region " + requested + " was asked for, but only " + region
+                        + " (this function's region) is called");
+            }
+            return kms;
+        };
+    }
+
+    /**
+     * Whether data keys wrapped under {@code wrappingKeyArn} (as a manifest records it) can be unwrapped with
+     * {@code configuredArn}: the same key, or a related multi-Region key (same partition, account and {@code mrk-} key
+     * id; only the region differs). This is the Encryption SDK's own match rule, the one its strict provider applies.
+     */
+    static boolean unwrapsKmsKey(String configuredArn, String wrappingKeyArn) {
+        try {
+            return AwsKmsCmkArnInfo.awsKmsArnMatchForDecrypt(configuredArn, wrappingKeyArn);
+        } catch (RuntimeException e) { // the SDK's parser throws on some malformed ARNs
+            return false;
+        }
+    }
+
+    /** The parts of a KMS key or alias ARN; null for anything else (a key id, an alias name, a malformed ARN). */
+    private static AwsKmsCmkArnInfo arn(String keySpec) {
+        try {
+            return AwsKmsCmkArnInfo.parseInfoFromKeyArn(keySpec);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -25,9 +25,9 @@ public final class BackupReader {
     }
 
     public static InputStream open(Repository repository, Manifest manifest, Envelope envelope) throws IOException {
-        if (!envelope.keyId().equals(manifest.encryption().keyId())) {
+        if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
-                    + ", but the configured key is " + envelope.keyId());
+                    + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
         }
         CheckedStream stored = new CheckedStream(repository.open(ObjectKey.of(manifest.data().key())), manifest);
         try {

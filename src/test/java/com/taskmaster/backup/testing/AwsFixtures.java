@@ -2,6 +2,7 @@ package com.taskmaster.backup.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.taskmaster.backup.support.Json;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -25,8 +26,26 @@ public final class AwsFixtures {
 
     /** A fresh symmetric KMS key; returns its ARN. */
     public static String kmsKey() {
+        return createKey(false, "taskmaster-backup test");
+    }
+
+    /** A fresh symmetric multi-Region KMS key (key id {@code mrk-...}) in {@link MotoServer#REGION}; returns its ARN. */
+    public static String multiRegionKey() {
+        return createKey(true, "taskmaster-backup multi-Region key");
+    }
+
+    private static String createKey(boolean multiRegion, String description) {
         return MotoServer.get().kms().createKey(b -> b.keySpec(KeySpec.SYMMETRIC_DEFAULT).keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
-                .description("taskmaster-backup test")).keyMetadata().arn();
+                .multiRegion(multiRegion).description(description)).keyMetadata().arn();
+    }
+
+    /**
+     * Replicates a multi-Region key into {@code region}, as infra/secondary.yaml does; returns the replica's ARN. Called
+     * with the key id: moto 5.2.1 answers ReplicateKey with a key ARN with an HTTP 500.
+     */
+    public static String replicate(String multiRegionKeyArn, Region region) {
+        String keyId = multiRegionKeyArn.substring(multiRegionKeyArn.indexOf(":key/") + ":key/".length());
+        return MotoServer.get().kms().replicateKey(b -> b.keyId(keyId).replicaRegion(region.id())).replicaKeyMetadata().arn();
     }
 
     /** An SNS topic with an SQS queue subscribed, so that tests can read the alerts that were published. */

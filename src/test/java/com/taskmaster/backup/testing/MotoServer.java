@@ -2,6 +2,7 @@ package com.taskmaster.backup.testing;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -144,7 +145,16 @@ public final class MotoServer {
     }
 
     public KmsClient kms() {
-        return KmsClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
+        return kms(REGION);
+    }
+
+    /**
+     * A KMS client for {@code region} (moto keeps one KMS per region and picks it by the region the request is signed
+     * for), its requests shown to {@code observers}.
+     */
+    public KmsClient kms(Region region, ExecutionInterceptor... observers) {
+        return KmsClient.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials())
+                .overrideConfiguration(c -> List.of(observers).forEach(c::addExecutionInterceptor))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 

@@ -80,11 +80,7 @@ cleanup() {
       log "dropping leftover $db"; psqlq -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
     done
     if [ -n "$DB_DIR" ]; then   # keep the data for the next run
-      if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      else
-        "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      fi
+      "$ROOT/bin/pg-local" halt "$PG_DIR" >/dev/null 2>&1
       log "database server stopped; its data is kept in $PG_DIR"
     else
       "$ROOT/bin/pg-local" stop "$PG_DIR" >/dev/null 2>&1

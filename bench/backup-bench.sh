@@ -2,6 +2,8 @@
 # Backup benchmark: this project's backup (pg_dump -Fc -Z0 -> zstd 2 -> Encryption SDK -> SHA-256 ->
 # repository) against bare pg_dump and the classic `pg_dump | gzip`, on a generated ~1 GB database.
 # See bench/README.md for what is measured and how to read the report.
+# The cases' shell commands are single-quoted on purpose: bash -c expands their "$1" and "$2".
+# shellcheck disable=SC2016
 set -euo pipefail
 
 usage() {

@@ -2,6 +2,8 @@
 # Backup benchmark: this project's backup (pg_dump -Fc -Z0 -> zstd 2 -> Encryption SDK -> SHA-256 ->
 # repository) against bare pg_dump and the classic `pg_dump | gzip`, on a generated ~1 GB database.
 # See bench/README.md for what is measured and how to read the report.
+# The cases' shell commands are single-quoted on purpose: bash -c expands their "$1" and "$2".
+# shellcheck disable=SC2016
 set -euo pipefail
 
 usage() {
@@ -33,6 +35,8 @@ EOF
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 SCALE=${BENCH_SCALE:-150}
 DOUBLE=${BENCH_DOUBLE:-0}
 S3=${BENCH_S3:-1}
@@ -63,19 +67,10 @@ while [ $# -gt 0 ]; do
 done
 [[ $SCALE =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "backup-bench: bad scale '$SCALE'" >&2; exit 2; }
 
-T0=$(date +%s)
-log() { printf '[bench %4ds] %s\n' $(( $(date +%s) - T0 )) "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+T0=$(date +%s) LOG_NAME=bench
 
 # ---------------------------------------------------------------- prerequisites
-PG_BIN=
-for d in /usr/lib/postgresql/*/bin; do   # the newest, as the function and bin/pg-local pick it
-  [ -x "$d/pg_dump" ] || continue
-  if [ -z "$PG_BIN" ] || [ "$(basename "$(dirname "$d")")" -gt "$(basename "$(dirname "$PG_BIN")")" ] 2>/dev/null; then
-    PG_BIN=$d
-  fi
-done
-[ -n "$PG_BIN" ] || PG_BIN=$(dirname "$(command -v pg_dump)")
+PG_BIN=$(newest_pg_bin pg_dump)
 for t in python3 java gzip zstd "$PG_BIN/pg_dump" "$PG_BIN/psql"; do
   command -v "$t" >/dev/null || die "$t not found"
 done
@@ -89,59 +84,14 @@ fi
 [ -f "$ROOT/target/function.zip" ] || die "target/function.zip is missing: build it first (mvn -B -q -o package -DskipTests)"
 
 # ---------------------------------------------------------------- cleanup (trap)
-TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/backup-bench.XXXXXX")
-CHILD='' WATCHDOG='' MOTO_PID='' PG_DIR='' PG_STARTED=0
-cleanup() {
-  local rc=$?
-  set +e
-  trap - EXIT INT TERM
-  if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
+MOTO_PID=''
+before_pg_stop() {
   if [ -n "$MOTO_PID" ]; then kill -TERM "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null; fi
-  if [ "$PG_STARTED" = 1 ]; then
-    if [ -n "$DB_DIR" ]; then   # keep the data for the next run
-      if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      else
-        "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      fi
-      log "database server stopped; its data is kept in $PG_DIR"
-    else
-      "$ROOT/bin/pg-local" stop "$PG_DIR" >/dev/null 2>&1
-    fi
-  fi
-  if [ -n "$WATCHDOG" ]; then kill -TERM "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; fi
-  rm -rf "$TMP"
-  log "cleaned up (exit status $rc)"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated (overall limit BENCH_TIMEOUT=${TOTAL_TIMEOUT}s reached, or killed)"; exit 143' TERM
-
-# Overall time limit: TERM ourselves; the trap stops whatever runs and cleans up.
-( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$TOTAL_TIMEOUT" & s=$!; wait "$s"; kill -TERM $$ ) &
-WATCHDOG=$!
-
-# Runs "$@" in the background and waits, so that a signal reaches our traps at once.
-run() {
-  "$@" & CHILD=$!
-  local rc=0
-  wait "$CHILD" || rc=$?
-  CHILD=
-  return "$rc"
-}
-
-remaining() { echo $(( TOTAL_TIMEOUT - ($(date +%s) - T0) )); }
-
-RES=$TMP/results
-mkdir -p "$RES"
+bench_start backup-bench
 
 # ---------------------------------------------------------------- database
-if [ -n "$DB_DIR" ]; then PG_DIR=$(realpath -m "$DB_DIR"); else PG_DIR=$TMP/pg; fi
-log "starting PostgreSQL in $PG_DIR"
-ADMIN_URL=$("$ROOT/bin/pg-local" start "$PG_DIR" 2>"$TMP/pg-local.log") || { cat "$TMP/pg-local.log" >&2; die "bin/pg-local start failed"; }
-PG_STARTED=1
-POSTMASTER=$(head -1 "$PG_DIR/data/postmaster.pid")
+start_pg
 psqlq() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 DATABASES_JSON=
@@ -202,18 +152,11 @@ start_moto() {
 }
 
 # ---------------------------------------------------------------- measured cases
-timeout_for_case() {
-  local r; r=$(( $(remaining) - 30 - IDLE_WAIT ))
-  (( r > 60 )) || die "overall time limit nearly reached (BENCH_TIMEOUT=$TOTAL_TIMEOUT)"
-  echo $(( r < CASE_TIMEOUT ? r : CASE_TIMEOUT ))
-}
-
 # pg_case GROUP SCALE ID TITLE OUTFILE SHELL-COMMAND  ($1 in the command = database URL, $2 = output file)
 pg_case() {
   local group=$1 scale=$2 id=$3 title=$4 out=$5 script=$6 rc=0 bytes=
   log "[$group scale $scale] $title"
-  run python3 "$BENCH/measure.py" --out "$TMP/m.json" --timeout "$(timeout_for_case)" --server-pid "$POSTMASTER" \
-      --wait-idle "$IDLE_WAIT" ${MOTO_PID:+--watch moto="$MOTO_PID"} --stderr "$TMP/case.err" -- \
+  measure ${MOTO_PID:+--watch moto="$MOTO_PID"} --stderr "$TMP/case.err" -- \
       bash -c "set -euo pipefail; export PATH='$PG_BIN':\$PATH; $script" _ "$DB_URL" "$out" || rc=$?
   if [ "$rc" != 0 ]; then log "  FAILED (exit $rc):"; tail -5 "$TMP/case.err" >&2; fi
   [ "$out" != /dev/null ] && [ -f "$out" ] && bytes=$(stat -c %s "$out")
@@ -229,9 +172,7 @@ jvm_case() {
   local group=$1 scale=$2 id=$3 title=$4 repo=$5 opts=$6 rc=0
   shift 6
   log "[$group scale $scale] $title (INVOKE_JAVA_OPTS=$opts)"
-  run python3 "$BENCH/measure.py" --out "$TMP/m.json" --timeout "$(timeout_for_case)" --server-pid "$POSTMASTER" \
-      --wait-idle "$IDLE_WAIT" ${MOTO_PID:+--watch moto="$MOTO_PID"} \
-      --stdout "$TMP/invoke.json" --stderr "$TMP/invoke.err" -- \
+  measure ${MOTO_PID:+--watch moto="$MOTO_PID"} --stdout "$TMP/invoke.json" --stderr "$TMP/invoke.err" -- \
       env INVOKE_JAVA_OPTS="$opts" INVOKE_TIMEOUT_SECONDS="$CASE_TIMEOUT" BACKUP_DB_URL="$DB_URL" \
           BACKUP_REPOSITORY="$repo" BACKUP_ALERT_TOPIC=stderr BACKUP_PG_BIN="$PG_BIN" "$@" \
           "$ROOT/bin/invoke" backup '{}' || rc=$?

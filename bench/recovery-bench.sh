@@ -26,6 +26,8 @@ EOF
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 SCALE=${BENCH_SCALE:-150}
 DB_DIR=${BENCH_DB_DIR:-}
 REPORT=${BENCH_REPORT:-}
@@ -47,83 +49,30 @@ while [ $# -gt 0 ]; do
 done
 [[ $SCALE =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "recovery-bench: bad scale '$SCALE'" >&2; exit 2; }
 
-T0=$(date +%s)
-log() { printf '[recovery-bench %4ds] %s\n' $(( $(date +%s) - T0 )) "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+T0=$(date +%s) LOG_NAME=recovery-bench
 
 # ---------------------------------------------------------------- prerequisites
-PG_BIN=
-for d in /usr/lib/postgresql/*/bin; do   # the newest, as the function and bin/pg-local pick it
-  [ -x "$d/pg_restore" ] || continue
-  if [ -z "$PG_BIN" ] || [ "$(basename "$(dirname "$d")")" -gt "$(basename "$(dirname "$PG_BIN")")" ] 2>/dev/null; then
-    PG_BIN=$d
-  fi
-done
-[ -n "$PG_BIN" ] || PG_BIN=$(dirname "$(command -v pg_restore)")
+PG_BIN=$(newest_pg_bin pg_restore)
 for t in python3 java sha256sum "$PG_BIN/pg_dump" "$PG_BIN/pg_restore" "$PG_BIN/psql"; do
   command -v "$t" >/dev/null || die "$t not found"
 done
 [ -f "$ROOT/target/function.zip" ] || die "target/function.zip is missing: build it first (mvn -B -q -o package -DskipTests)"
 
 # ---------------------------------------------------------------- cleanup (trap)
-TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/recovery-bench.XXXXXX")
-CHILD='' WATCHDOG='' PG_DIR='' PG_STARTED=0 SCRATCH=''
-cleanup() {
-  local rc=$?
-  set +e
-  trap - EXIT INT TERM
-  if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
-  if [ "$PG_STARTED" = 1 ]; then
-    # the plain-restore scratch database, and any restore-test scratch database a killed run left
-    if [ -n "$SCRATCH" ]; then psqlq -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)" >/dev/null 2>&1; fi
-    for db in $(psqlq -d "$ADMIN_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'tmb_restore_test_%'" 2>/dev/null); do
-      log "dropping leftover $db"; psqlq -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
-    done
-    if [ -n "$DB_DIR" ]; then   # keep the data for the next run
-      if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      else
-        "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w >/dev/null 2>&1
-      fi
-      log "database server stopped; its data is kept in $PG_DIR"
-    else
-      "$ROOT/bin/pg-local" stop "$PG_DIR" >/dev/null 2>&1
-    fi
-  fi
-  if [ -n "$WATCHDOG" ]; then kill -TERM "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; fi
-  rm -rf "$TMP"
-  log "cleaned up (exit status $rc)"
-  exit "$rc"
+SCRATCH=''
+before_pg_stop() {
+  local db
+  [ "$PG_STARTED" = 1 ] || return 0
+  # the plain-restore scratch database, and any restore-test scratch database a killed run left
+  if [ -n "$SCRATCH" ]; then psqlq -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)" >/dev/null 2>&1; fi
+  for db in $(psqlq -d "$ADMIN_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'tmb_restore_test_%'" 2>/dev/null); do
+    log "dropping leftover $db"; psqlq -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+  done
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated (overall limit BENCH_TIMEOUT=${TOTAL_TIMEOUT}s reached, or killed)"; exit 143' TERM
-
-( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$TOTAL_TIMEOUT" & s=$!; wait "$s"; kill -TERM $$ ) &
-WATCHDOG=$!
-
-run() {   # in the background, so that a signal reaches our traps at once
-  "$@" & CHILD=$!
-  local rc=0
-  wait "$CHILD" || rc=$?
-  CHILD=
-  return "$rc"
-}
-remaining() { echo $(( TOTAL_TIMEOUT - ($(date +%s) - T0) )); }
-timeout_for_case() {
-  local r; r=$(( $(remaining) - 30 - IDLE_WAIT ))
-  (( r > 60 )) || die "overall time limit nearly reached (BENCH_TIMEOUT=$TOTAL_TIMEOUT)"
-  echo $(( r < CASE_TIMEOUT ? r : CASE_TIMEOUT ))
-}
-RES=$TMP/results
-mkdir -p "$RES"
+bench_start recovery-bench
 
 # ---------------------------------------------------------------- database (as backup-bench.sh)
-if [ -n "$DB_DIR" ]; then PG_DIR=$(realpath -m "$DB_DIR"); else PG_DIR=$TMP/pg; fi
-log "starting PostgreSQL in $PG_DIR"
-ADMIN_URL=$("$ROOT/bin/pg-local" start "$PG_DIR" 2>"$TMP/pg-local.log") || { cat "$TMP/pg-local.log" >&2; die "bin/pg-local start failed"; }
-PG_STARTED=1
-POSTMASTER=$(head -1 "$PG_DIR/data/postmaster.pid")
+start_pg
 psqlq() { PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 NAME=taskmaster_s${SCALE//./_}
@@ -167,8 +116,7 @@ EOF
 pg_case() {
   local id=$1 title=$2 script=$3 rc=0
   log "$title"
-  run python3 "$BENCH/measure.py" --out "$TMP/m.json" --timeout "$(timeout_for_case)" --server-pid "$POSTMASTER" \
-      --wait-idle "$IDLE_WAIT" --stderr "$TMP/case.err" -- \
+  measure --stderr "$TMP/case.err" -- \
       bash -c "set -euo pipefail; export PATH='$PG_BIN':\$PATH; $script" _ "$DB_URL" "$ADMIN_URL" "$TMP" || rc=$?
   if [ "$rc" != 0 ]; then log "  FAILED (exit $rc):"; tail -5 "$TMP/case.err" >&2; fi
   python3 "$BENCH/report.py" record "$RES" --id "$id" --title "$title" --kind "${KIND:-pg}" --scale "$SCALE" --measure "$TMP/m.json"
@@ -179,8 +127,7 @@ pg_case() {
 jvm_case() {
   local id=$1 title=$2 handler=$3 event=$4 rc=0
   log "$title"
-  run python3 "$BENCH/measure.py" --out "$TMP/m.json" --timeout "$(timeout_for_case)" --server-pid "$POSTMASTER" \
-      --wait-idle "$IDLE_WAIT" --stdout "$RES/$id.out.json" --stderr "$TMP/$id.err" -- \
+  measure --stdout "$RES/$id.out.json" --stderr "$TMP/$id.err" -- \
       env INVOKE_JAVA_OPTS="$JAVA_OPTS_BASE" "${FN_ENV[@]}" "$ROOT/bin/invoke" "$handler" "$event" || rc=$?
   if [ "$rc" != 0 ]; then log "  FAILED (exit $rc):"; tail -15 "$TMP/$id.err" >&2; fi
   python3 "$BENCH/report.py" record "$RES" --id "$id" --title "$title" --kind jvm --scale "$SCALE" \

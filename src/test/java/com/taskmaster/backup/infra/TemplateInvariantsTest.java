@@ -1776,6 +1776,61 @@ class TemplateInvariantsTest {
         return s;
     }
 
+    /**
+     * infra/secondary.yaml's RecoveryRoleArns (the break-glass recovery from the secondary region) may only read:
+     * list and get under backups/ in the replica bucket, the replica bucket key via S3 only, and the replica of the
+     * envelope key for Decrypt with the backup encryption context (never Encrypt/GenerateDataKey, never a delete).
+     */
+    @Test
+    void secondaryRecoveryRolesOnlyReadAndDecryptBackups() {
+        JsonNode secondary = allTemplates.get("infra/secondary.yaml");
+        assertNotNull(secondary, "infra/secondary.yaml");
+        Map<String, JsonNode> statements = new LinkedHashMap<>();
+        collectStatements(secondary.path("Resources"), statements);
+        Map<String, JsonNode> recovery = new LinkedHashMap<>();
+        statements.forEach((sid, st) -> {
+            if (st.path("Principal").path("AWS").path("Ref").asText().equals("RecoveryRoleArns")) {
+                recovery.put(sid, st);
+            }
+        });
+        assertEquals(Set.of("RecoveryRolesReadViaS3", "RecoveryRolesDecryptBackups", "RecoveryRolesDescribeKey",
+                "RecoveryRolesListBackups", "RecoveryRolesReadBackups"), recovery.keySet(), "statements granting RecoveryRoleArns");
+        List<String> problems = new ArrayList<>();
+        for (var e : recovery.entrySet()) {
+            JsonNode st = e.getValue();
+            Set<String> actions = new TreeSet<>();
+            (st.path("Action").isArray() ? st.path("Action") : JSON.createArrayNode().add(st.path("Action")))
+                    .forEach(a -> actions.add(a.asText()));
+            if (!Set.of("kms:Decrypt", "kms:DescribeKey", "s3:ListBucket", "s3:GetObject").containsAll(actions)) {
+                problems.add(e.getKey() + " grants " + actions);
+            }
+            String condition = st.path("Condition").toString();
+            if (actions.contains("kms:Decrypt") && !condition.contains("kms:EncryptionContext:purpose")
+                    && !condition.contains("kms:ViaService")) {
+                problems.add(e.getKey() + ": kms:Decrypt without the encryption-context or via-S3 condition");
+            }
+            if (actions.contains("s3:GetObject") && !st.path("Resource").toString().contains("/backups/*")) {
+                problems.add(e.getKey() + ": s3:GetObject beyond backups/*: " + st.path("Resource"));
+            }
+        }
+        JsonNode decrypt = recovery.get("RecoveryRolesDecryptBackups");
+        assertEquals("taskmaster-backup", decrypt.path("Condition").path("StringEquals").path("kms:EncryptionContext:purpose").asText(),
+                "the replica envelope key decrypts only backups' data keys");
+        assertNoProblems(problems);
+    }
+
+    /** Every IAM/KMS/S3 policy statement with a Sid under {@code node}, also those inside Fn::If. */
+    static void collectStatements(JsonNode node, Map<String, JsonNode> out) {
+        if (node.isObject()) {
+            if (node.has("Sid") && node.has("Effect")) {
+                out.put(node.path("Sid").asText(), node);
+            }
+            node.elements().forEachRemaining(child -> collectStatements(child, out));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectStatements(child, out));
+        }
+    }
+
     static void assertNoProblems(List<String> problems) {
         assertTrue(problems.isEmpty(), () -> problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
     }

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 public record BackupId(String value) implements Comparable<BackupId> {
     private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{6}Z-[a-z0-9]+(-[a-z0-9]+){0,4}");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC).withResolverStyle(java.time.format.ResolverStyle.STRICT);
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -27,7 +28,12 @@ public record BackupId(String value) implements Comparable<BackupId> {
             throw new IllegalArgumentException("invalid backup id '" + abbreviate(value)
                     + "': expected e.g. 20261128T020000Z-daily (UTC time, then lower-case letters, digits and '-')");
         }
-        Instant.from(STAMP.parse(value.substring(0, 16))); // a real date
+        try {
+            Instant.from(STAMP.parse(value.substring(0, 16))); // a real date: no 13th month, no 31 February
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("invalid backup id '" + abbreviate(value) + "': " + value.substring(0, 16)
+                    + " is not a real UTC time", e);
+        }
     }
 
     public static BackupId parse(String value) {

@@ -86,14 +86,19 @@ public final class BackupService {
             try {
                 repository.putIfAbsent(manifestKey, manifest.toJson());
             } catch (ObjectExistsException e) {
-                if (request.trigger().isScheduled()) {
+                Optional<Manifest> there = readManifest(id);
+                if (there.isPresent() && there.get().data().key().equals(manifest.data().key())) {
+                    // Our own manifest: the write succeeded, its response was lost and the SDK's retry found it there.
+                    LOG.infof("backup %s: manifest already written by this invocation (a retried request)", id);
+                } else if (request.trigger().isScheduled()) {
                     LOG.warnf("backup %s was completed concurrently by another invocation; data object %s is left for prune",
                             id, manifest.data().key());
-                    Manifest winner = readManifest(id).orElseThrow(() -> e);
+                    Manifest winner = there.orElseThrow(() -> e);
                     return BackupResult.of(winner, repository.uriOf(ObjectKey.of(winner.data().key())),
                             repository.uriOf(manifestKey), ms, true);
+                } else {
+                    throw e;
                 }
-                throw e;
             } catch (RuntimeException e) {
                 throw new IllegalStateException("data object " + manifest.data().key()
                         + " was stored but its manifest could not be written, so the backup does not exist"
@@ -104,7 +109,7 @@ public final class BackupService {
             return BackupResult.of(manifest, repository.uriOf(ObjectKey.of(manifest.data().key())),
                     repository.uriOf(manifestKey), ms, false);
         } catch (RuntimeException e) {
-            throw new BackupFailedException("backup " + id + " of database " + db.database() + " failed: "
+            throw new BackupFailedException(id, "backup " + id + " of database " + db.database() + " failed: "
                     + Redactor.redact(e.getMessage()), Redactor.scrub(e));
         }
     }
@@ -116,7 +121,9 @@ public final class BackupService {
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
         ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("deadline"));
-        try (SnapshotSession snapshot = SnapshotSession.open(db)) {
+        Duration lockWait = deadline == null ? SnapshotSession.LOCK_WAIT
+                : Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN));
+        try (SnapshotSession snapshot = SnapshotSession.open(db, lockWait)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             Repository target = repository instanceof S3Repository s3 ? s3.withPartSizeHint(snapshot.databaseBytes()) : repository;
             Future<List<TableFingerprint>> fingerprints = counter.submit(snapshot::fingerprintTables);
@@ -139,11 +146,11 @@ public final class BackupService {
                 if (exit != 0 || dump.killedBecause() != null) {
                     throw new IllegalStateException(dump.failure(exit));
                 }
-                List<TableFingerprint> tables = await(fingerprints);
+                List<TableFingerprint> tables = await(fingerprints, deadline);
                 writer.commit();
                 return new Manifest(Manifest.FORMAT_VERSION, id,
                         new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
-                        pgDumpVersion.text(), start, clock.instant(),
+                        pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         new Manifest.DataObject(dataKey.value(), plainBytes, sink.count(), sink.sha256Hex()),
                         new Manifest.Compression("zstd", ZSTD_LEVEL),
                         new Manifest.Encryption("aws-encryption-sdk", Envelope.ALGORITHM.name(), Envelope.FRAME_SIZE,
@@ -186,9 +193,12 @@ public final class BackupService {
         }
     }
 
-    private static List<TableFingerprint> await(Future<List<TableFingerprint>> f) {
+    /** The snapshot's row counts, waiting no longer than the deadline allows (an hour without one). */
+    private List<TableFingerprint> await(Future<List<TableFingerprint>> f, Instant deadline) {
+        Duration wait = deadline == null ? Duration.ofHours(1)
+                : Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN));
         try {
-            return f.get(1, TimeUnit.HOURS);
+            return f.get(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof RuntimeException r ? r : new IllegalStateException(c.getMessage(), c);
@@ -196,7 +206,8 @@ public final class BackupService {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while counting rows", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("counting rows took over an hour", e);
+            throw new IllegalStateException(deadline == null ? "counting rows took over an hour"
+                    : "counting rows was not done " + Deadlines.MARGIN.toSeconds() + " s before the invocation's deadline", e);
         }
     }
 

@@ -3,6 +3,7 @@ package com.taskmaster.backup.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.taskmaster.backup.alert.Metrics;
+import com.taskmaster.backup.backup.BackupFailedException;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupResult;
 import com.taskmaster.backup.postgres.DbCredentials;
@@ -33,6 +34,9 @@ public class BackupHandler implements RequestHandler<Object, BackupResult> {
                 }
                 return result;
             } catch (RuntimeException e) {
+                if (e instanceof BackupFailedException failed) {
+                    scope.backupId(failed.backupId().value());
+                }
                 services.metrics().emit(db.database(), Metrics.of("BackupFailure", 1, "Count"));
                 throw e;
             }

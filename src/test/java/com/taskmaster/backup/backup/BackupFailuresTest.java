@@ -20,7 +20,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.stream.Stream;
@@ -100,14 +99,8 @@ class BackupFailuresTest {
         assertTrue(e.getMessage().contains("no_such_database"), e.getMessage());
     }
 
-    /** A pg_dump wrapper script in a directory that otherwise links the real client programs. */
     private PgTools fakePgDump(String script) throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("fakebin"));
-        Path real = tools.binDir();
-        Path pgDump = bin.resolve("pg_dump");
-        Files.writeString(pgDump, "#!/bin/bash\nREAL=" + real + "\n" + script + "\n");
-        Files.setPosixFilePermissions(pgDump, PosixFilePermissions.fromString("rwx------"));
-        return new PgTools(bin);
+        return com.taskmaster.backup.testing.FakePgDump.in(tmp.resolve("fakebin"), tools, script);
     }
 
     @Test

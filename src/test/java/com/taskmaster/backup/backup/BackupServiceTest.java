@@ -181,18 +181,11 @@ class BackupServiceTest {
     void manifestIsWrittenLastAndOnlyOnSuccess() {
         // A repository whose manifest write fails: the data object is complete, yet no backup exists.
         Repository inner = new FileRepository(tmp.resolve("repo"));
-        Repository failingManifest = new Repository() {
-            public String uri() { return inner.uri(); }
-            public String uriOf(ObjectKey k) { return inner.uriOf(k); }
-            public com.taskmaster.backup.repository.ObjectWriter create(ObjectKey k) { return inner.create(k); }
-            public void putIfAbsent(ObjectKey k, byte[] c) { throw new com.taskmaster.backup.repository.RepositoryException("disk full"); }
-            public java.io.InputStream open(ObjectKey k) { return inner.open(k); }
-            public Optional<com.taskmaster.backup.repository.ObjectInfo> stat(ObjectKey k) { return inner.stat(k); }
-            public List<com.taskmaster.backup.repository.ObjectInfo> list(String p) { return inner.list(p); }
-            public void delete(ObjectKey k) { inner.delete(k); }
-            public com.taskmaster.backup.repository.LockState lockState(ObjectKey k) { return inner.lockState(k); }
-            public List<com.taskmaster.backup.repository.PendingWrite> pendingWrites() { return inner.pendingWrites(); }
-            public void discard(com.taskmaster.backup.repository.PendingWrite w) { inner.discard(w); }
+        Repository failingManifest = new com.taskmaster.backup.testing.DelegatingRepository(inner) {
+            @Override
+            public void putIfAbsent(ObjectKey k, byte[] c) {
+                throw new com.taskmaster.backup.repository.RepositoryException("disk full");
+            }
         };
         var e = org.junit.jupiter.api.Assertions.assertThrows(BackupFailedException.class, () ->
                 new BackupService(failingManifest, localKey(), tools, Clock.systemUTC())
@@ -200,6 +193,18 @@ class BackupServiceTest {
         assertTrue(e.getMessage().contains("manifest could not be written"), e.getMessage());
         assertTrue(inner.list(Layout.MANIFESTS).isEmpty());
         assertEquals(0, new com.taskmaster.backup.catalog.Catalog(inner).list().backups().size());
+    }
+
+    @Test
+    void impossibleTimesAreInvalidIdsAndStrayManifestsDoNotBreakTheCatalog() {
+        for (String bad : List.of("20261340T000000Z-x", "20260231T000000Z-x", "20261128T250000Z-x", "20261128T026000Z-x")) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BackupId.parse(bad), bad);
+            assertTrue(e.getMessage().contains("is not a real UTC time"), e.getMessage());
+        }
+        assertEquals(Instant.parse("2024-02-29T23:59:59Z"), BackupId.parse("20240229T235959Z-leap").time());
+        Repository repo = new FileRepository(tmp.resolve("repo"));
+        repo.putIfAbsent(ObjectKey.of("manifests/20261340T000000Z-x.json"), "{}".getBytes());
+        assertEquals(0, new com.taskmaster.backup.catalog.Catalog(repo).list().backups().size());
     }
 
     @Test

@@ -168,6 +168,7 @@ class InvokeIT {
         assertEquals(db.database(), alert.get("database").asText());
         assertTrue(alert.get("error").asText().contains("password authentication failed"), alert.toString());
         assertFalse(alert.get("requestId").asText().isEmpty());
+        assertTrue(alert.path("backupId").asText().matches("\\d{8}T\\d{6}Z-.+"), "the alert names the failed backup: " + alert);
         assertFalse(alert.toString().contains(wrongPassword));
         assertTrue(MotoServer.get().s3().listObjectsV2(b -> b.bucket(bucket)).contents().isEmpty());
         assertEquals(0, MotoServer.get().s3().listMultipartUploads(b -> b.bucket(bucket)).uploads().size());

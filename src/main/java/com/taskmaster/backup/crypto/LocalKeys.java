@@ -4,6 +4,8 @@ import com.amazonaws.encryptionsdk.jce.JceMasterKey;
 
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,11 @@ import java.util.Set;
 /**
  * A local 256-bit wrapping key in a file (32 raw bytes, mode 0600), for local runs without KMS. Created
  * with a fresh random key when the file does not exist; refused when others may read it.
+ *
+ * <p>Creation is atomic: the key is written to a temporary file in the same directory (mode 0600) and synced, then
+ * published with a hard link, which never overwrites; the link is synced with its directory and the temporary file
+ * removed. Concurrent first uses therefore all read one complete key (a writer that loses the race reads the
+ * winner's), and a crash leaves either no key file or a complete one, never an empty one.
  */
 public final class LocalKeys {
     /** The Encryption SDK provider id recorded in each message's encrypted data key. */
@@ -40,10 +47,14 @@ public final class LocalKeys {
     }
 
     static byte[] loadOrCreate(Path file) {
-        try {
-            if (!Files.exists(file)) {
+        if (!Files.exists(file)) {
+            try {
                 create(file);
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new CryptoException("cannot create key file " + file + ": " + e.getMessage(), e);
             }
+        }
+        try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
             for (PosixFilePermission p : perms) {
                 if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
@@ -54,7 +65,8 @@ public final class LocalKeys {
             byte[] key = Files.readAllBytes(file);
             if (key.length != KEY_BYTES) {
                 throw new CryptoException("key file " + file + " holds " + key.length + " bytes; a local key is exactly "
-                        + KEY_BYTES + " random bytes");
+                        + KEY_BYTES + " random bytes" + (key.length == 0 ? " (an empty file is a creation interrupted by an "
+                        + "earlier version: it never encrypted anything; delete it and a new key is created)" : ""));
             }
             return key;
         } catch (IOException e) {
@@ -63,17 +75,36 @@ public final class LocalKeys {
     }
 
     private static void create(Path file) throws IOException {
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
         byte[] key = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(key);
+        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException raced) {
-            return; // another process created it first: use theirs
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(key);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            try {
+                Files.createLink(file, temp); // atomic, never overwrites
+            } catch (FileAlreadyExistsException raced) {
+                // another writer published its key first: use theirs
+            }
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        Files.write(file, key, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+    }
+
+    /** Makes the directory's entries (the new link) durable. */
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     /** First 16 hex digits of SHA-256 of the key: names the key without revealing it. */

@@ -307,22 +307,35 @@ public final class PruneService {
         }
     }
 
-    /** Compares the listing with the backups the last real run left: a listing much smaller means something is wrong. */
+    /**
+     * Compares the listing with the backups the last completed real run left: a listing much smaller means something
+     * is wrong. Aborted runs' records (non-empty {@code interlocks}) are skipped: their keptCount is the very listing in
+     * question, so comparing with them would clear the interlock after one aborted run. It keeps tripping until a run
+     * completes; an operator accepts a smaller listing with one run under {@code BACKUP_RETENTION_MAX_DELETE_PERCENT=100}
+     * (which disables this comparison), whose record is the new baseline.
+     */
     private Optional<String> listingShrankSinceLastRun(int listed) {
         List<ObjectInfo> audits = repository.list(AUDIT);
-        if (audits.isEmpty()) {
-            return Optional.empty();
-        }
-        ObjectKey last = audits.get(audits.size() - 1).key();
-        try {
-            JsonNode record = Json.MAPPER.readTree(repository.read(last));
+        for (int i = audits.size() - 1; i >= 0; i--) {
+            ObjectKey key = audits.get(i).key();
+            JsonNode record;
+            try {
+                record = Json.MAPPER.readTree(repository.read(key));
+            } catch (IOException | RepositoryException e) {
+                LOG.warnf("cannot read prune audit record %s (%s): comparing the listing with an older one", key, e.getMessage());
+                continue;
+            }
+            JsonNode interlocks = record.path("interlocks");
+            if (!interlocks.isArray() || !interlocks.isEmpty()) {
+                continue; // an aborted run (or not a run record): not a baseline
+            }
             int before = record.path("keptCount").asInt(0);
             if ((long) listed * 100 < (long) before * (100 - policy.maxDeletePercent())) {
                 return Optional.of("the listing has " + listed + " backups, much fewer than the " + before
-                        + " the last run left (" + last + "): were backups removed behind prune's back?; nothing deleted");
+                        + " the last completed run left (" + key + "): were backups removed behind prune's back? If the listing "
+                        + "is right, accept it with one run under BACKUP_RETENTION_MAX_DELETE_PERCENT=100; nothing deleted");
             }
-        } catch (IOException | RepositoryException e) {
-            LOG.warnf("cannot read the last prune audit record %s (%s): the listing is not compared with it", last, e.getMessage());
+            return Optional.empty();
         }
         return Optional.empty();
     }

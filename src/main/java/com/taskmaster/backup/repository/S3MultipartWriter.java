@@ -15,12 +15,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Streams an object of unknown length into S3 as a multipart upload: parts are sent while the data is
@@ -28,17 +30,30 @@ import java.util.concurrent.Future;
  * stays at about two parts. The upload is completed with {@code If-None-Match: *} (never overwrite) and
  * aborted on any failure, so no open upload or partial object is left behind.
  *
+ * <p>Aborting waits (at most {@link #ABORT_WAIT}) for the part being sent: S3 says parts in flight when
+ * AbortMultipartUpload arrives "might or might not succeed", and a part stored after the abort belongs to an upload
+ * no longer listed, so neither prune nor the lifecycle rule would ever remove it (the HTTP client ignores
+ * interrupts, so interrupting the uploader does not stop it). A part still in flight after the wait leaves the
+ * upload open, and listed, for prune and the bucket's lifecycle rule.
+ *
  * <p>Why not the SDK's multipart client: it uses one fixed part size (which would have to be ~110 MiB
  * to reach 1 TiB, i.e. ~220 MiB of buffers for every backup) and does not expose the conditional
  * completion; this class is the small remainder of that work.
  */
 final class S3MultipartWriter implements ObjectWriter {
+    /**
+     * How long {@link #abort} waits for the part in flight: parts are 8 MiB to a few hundred MiB (more only past part
+     * 3,000), seconds at Lambda's bandwidth; and well inside {@code Deadlines.MARGIN} (30 s), so a backup stopped near
+     * the deadline still alerts. A slower part leaves the upload open (listed), never aborted under it.
+     */
+    static final Duration ABORT_WAIT = Duration.ofSeconds(20);
     private final S3Client s3;
     private final String bucket;
     private final String key;
     private final String uri;
     private final PartSizes sizes;
     private final ExecutorService uploader;
+    private final Duration abortWait;
     private final List<CompletedPart> parts = new ArrayList<>();
     private final PartStream stream = new PartStream();
     private String uploadId;
@@ -48,7 +63,12 @@ final class S3MultipartWriter implements ObjectWriter {
     private boolean finished;
 
     S3MultipartWriter(S3Client s3, String bucket, String key, String uri, PartSizes sizes) {
+        this(s3, bucket, key, uri, sizes, ABORT_WAIT);
+    }
+
+    S3MultipartWriter(S3Client s3, String bucket, String key, String uri, PartSizes sizes, Duration abortWait) {
         this.s3 = s3;
+        this.abortWait = abortWait;
         this.bucket = bucket;
         this.key = key;
         this.uri = uri;
@@ -87,15 +107,22 @@ final class S3MultipartWriter implements ObjectWriter {
             finished = true;
             uploader.shutdown();
         } catch (S3Exception e) {
-            abort();
-            if (S3Repository.isConditionFailure(e)) {
-                throw new ObjectExistsException("refusing to overwrite existing object " + uri);
-            }
-            throw new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e);
+            throw abortAfter(S3Repository.isConditionFailure(e)
+                    ? new ObjectExistsException("refusing to overwrite existing object " + uri)
+                    : new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e));
         } catch (IOException | SdkException e) {
-            abort();
-            throw new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e);
+            throw abortAfter(new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e));
         }
+    }
+
+    /** Aborts after {@code failure}, which stays the error thrown: a failing abort is attached to it, suppressed. */
+    private RuntimeException abortAfter(RuntimeException failure) {
+        try {
+            abort();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 
     @Override
@@ -104,13 +131,38 @@ final class S3MultipartWriter implements ObjectWriter {
             return;
         }
         finished = true;
-        uploader.shutdownNow();
+        uploader.shutdown(); // no interrupt: the part in flight is let finish (or fail) before the abort
+        if (!awaitUploader()) {
+            uploader.shutdownNow();
+            throw new RepositoryException("upload " + uploadId + " of " + uri + " left open: a part was still being sent after "
+                    + abortWait.toMillis() + " ms, and aborting under it could leave that part stored but unlisted "
+                    + "(prune and the bucket's lifecycle rule remove the open upload after a day)");
+        }
         try {
             s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
                     .bucket(bucket).key(key).uploadId(uploadId).build());
         } catch (SdkException e) {
             throw new RepositoryException("cannot abort upload " + uploadId + " of " + uri
                     + " (the bucket's lifecycle rule removes it after a day): " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits, at most {@link #abortWait} and even when interrupted, for the uploader to finish its part. */
+    private boolean awaitUploader() {
+        boolean interrupted = Thread.interrupted();
+        long until = System.nanoTime() + abortWait.toNanos();
+        try {
+            while (true) {
+                try {
+                    return uploader.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -63,6 +63,11 @@ abstract class PruneServiceContractTest {
         return new PruneService(repo, policy, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
+    /** The service {@code minutes} minutes after NOW (runs at distinct times, so their audit records sort in run order). */
+    static PruneService service(Repository repo, RetentionPolicy policy, int minutes) {
+        return new PruneService(repo, policy, Clock.fixed(NOW.plus(Duration.ofMinutes(minutes)), ZoneOffset.UTC));
+    }
+
     static Manifest manifest(BackupId id, Instant time, String label, String dataKey, long size) {
         return Backups.manifest(id, time, label, dataKey, size);
     }
@@ -187,7 +192,35 @@ abstract class PruneServiceContractTest {
         }
         PruneAbortedException e = assertThrows(PruneAbortedException.class,
                 () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r2"));
-        assertTrue(e.getMessage().contains("much fewer than the 26 the last run left"), e.getMessage());
+        assertTrue(e.getMessage().contains("much fewer than the 26 the last completed run left"), e.getMessage());
+    }
+
+    /**
+     * An aborted run's audit record (keptCount = the shrunken listing) is not a baseline: the interlock keeps tripping
+     * until an operator accepts the listing by running once with BACKUP_RETENTION_MAX_DELETE_PERCENT=100.
+     */
+    @Test
+    void aShrunkListingKeepsAbortingUntilARunWithMaxDeletePercent100AcceptsIt() {
+        List<BackupId> ids = history(repo, 20);
+        assertEquals(26, service(repo, RetentionPolicy.DEFAULTS, 0).run(false, "manual", "r1").keptCount());
+        for (BackupId id : ids.subList(0, 15)) {
+            repo.delete(Layout.manifest(id));
+        }
+        Set<String> before = nonAudit(repo);
+        for (int run = 2; run <= 4; run++) { // a minute apart: audit records sort in run order
+            PruneService s = service(repo, RetentionPolicy.DEFAULTS, run);
+            PruneAbortedException e = assertThrows(PruneAbortedException.class, () -> s.run(false, "scheduled:daily", "r"), "run " + run);
+            assertTrue(e.getMessage().contains("much fewer than the 26 the last completed run left"), "run " + run + ": " + e.getMessage());
+        }
+        assertFalse(service(repo, RetentionPolicy.DEFAULTS, 5).run(true, "manual", "dry").interlocks().isEmpty(),
+                "a dry run still reports it");
+        assertEquals(before, nonAudit(repo), "nothing deleted by the aborted runs");
+
+        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100), 6).run(false, "manual", "ack");
+        assertTrue(accepted.interlocks().isEmpty(), accepted.interlocks().toString());
+        assertEquals(11, accepted.keptCount());
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS, 7).run(false, "scheduled:daily", "r5");
+        assertTrue(next.interlocks().isEmpty(), "the accepted listing is the new baseline: " + next.interlocks());
     }
 
     @Test

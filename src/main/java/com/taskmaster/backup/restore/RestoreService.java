@@ -1,6 +1,5 @@
 package com.taskmaster.backup.restore;
 
-import com.taskmaster.backup.support.Deadlines;
 import com.taskmaster.backup.backup.InvalidRequestException;
 import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.catalog.Catalog;
@@ -76,6 +75,7 @@ public final class RestoreService {
     public RestoreResult restore(Manifest m, DbCredentials target, boolean replace, RestoreResult.PointInTime pit,
                                  Instant deadline) {
         Instant start = clock.instant();
+        TimeLimit checks = TimeLimit.forChecks(deadline); // what follows pg_restore leaves time for the caller's clean-up and report
         LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
 
         List<String> args = new ArrayList<>(List.of("--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"));
@@ -87,7 +87,7 @@ public final class RestoreService {
         try (InputStream plain = openBackup(m);
              PgProcess restore = PgProcess.start(tools, "pg_restore", args, target);
              PgProcess list = PgProcess.start(tools, "pg_restore", List.of("--list"), null);
-             Watchdog watchdog = new Watchdog(restore, deadline)) {
+             Watchdog watchdog = new Watchdog(restore, TimeLimit.forWork(deadline))) {
             CompletableFuture<byte[]> listing = drain(list.stdout());
             CompletableFuture<byte[]> restoreOut = drain(restore.stdout());
             ArchiveFeed.Outcome fed = ArchiveFeed.run(plain, restore.stdin(), list.stdin());
@@ -101,26 +101,44 @@ public final class RestoreService {
             closeQuietly(restore);
             int exit = restore.waitFor(waitLimit(deadline), TimeUnit.SECONDS);
             restoreOut.join();
+            if (exit != 0 && watchdog.fired()) {
+                throw new TimeLimit.Exceeded(watchdog.limit().exceeded("restore of backup " + m.backupId() + " into "
+                        + target.describe()).getMessage() + "; nothing was committed (one transaction, rolled back)");
+            }
             if (exit != 0) {
                 throw new RestoreFailedException("restore of backup " + m.backupId() + " into " + target.describe()
                         + " failed: " + restore.failure(exit) + "; nothing was committed (one transaction, rolled back)");
             }
-            list.waitFor(60, TimeUnit.SECONDS);
+            list.waitFor(Math.max(1, Math.min(60, checks.millisLeft() / 1000)), TimeUnit.SECONDS);
             toc = new String(listing.join(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new RestoreFailedException("restore of backup " + m.backupId() + " into " + target.describe() + " failed: "
                     + e.getMessage() + "; nothing was committed", e);
         }
 
-        List<TableFingerprint> actual = TargetDatabase.fingerprints(target, m.tables());
+        List<TableFingerprint> actual;
+        try {
+            actual = TargetDatabase.fingerprints(target, m.tables(), checks);
+        } catch (TimeLimit.Exceeded e) {
+            throw new TimeLimit.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed), but its row counts were not all compared with the manifest's: do not use this database "
+                    + "before checking them");
+        }
         List<String> differences = differences(m.tables(), actual);
-        RestoreResult.Roles roles = roles(toc, target);
-        long ms = Duration.between(start, clock.instant()).toMillis();
         if (!differences.isEmpty()) {
             throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
                     + ", but its tables differ from the manifest: " + String.join("; ", differences)
                     + "; do not use this database before investigating");
         }
+        RestoreResult.Roles roles;
+        try {
+            roles = roles(toc, target, checks);
+        } catch (TimeLimit.Exceeded e) {
+            throw new TimeLimit.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed) and every table's row count equals the manifest's, but which of the backup's roles the "
+                    + "target lacks was not checked");
+        }
+        long ms = Duration.between(start, clock.instant()).toMillis();
         LOG.infof("restored backup %s into %s: %d tables, fingerprints equal, %d ms", m.backupId(), target.describe(),
                 m.tables().size(), ms);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, m.tables().size(),
@@ -165,7 +183,7 @@ public final class RestoreService {
     }
 
     /** Owners named in pg_restore --list output (the last field of each entry), and the number of privilege entries. */
-    private static RestoreResult.Roles roles(String toc, DbCredentials target) {
+    private static RestoreResult.Roles roles(String toc, DbCredentials target, TimeLimit limit) {
         Set<String> owners = new TreeSet<>();
         int acl = 0;
         for (String line : toc.split("\n")) {
@@ -180,7 +198,7 @@ public final class RestoreService {
                 acl++;
             }
         }
-        Set<String> missing = TargetDatabase.missingRoles(target, owners);
+        Set<String> missing = TargetDatabase.missingRoles(target, owners, limit);
         String note = "ownership and privileges were not restored (--no-owner --no-acl): every restored object belongs to "
                 + target.user() + (missing.isEmpty() ? "" : "; roles " + missing + " own objects in the backup but do not exist on the target")
                 + (acl > 0 ? "; " + acl + " GRANT/REVOKE entries were skipped: re-grant what the application needs" : "");
@@ -213,24 +231,36 @@ public final class RestoreService {
         }
     }
 
-    /** Kills pg_restore shortly before the invocation's deadline, so its transaction rolls back and the failure is reported. */
+    /** Kills pg_restore {@link TimeLimit#forWork} before the invocation's deadline, so its transaction rolls back and the failure is reported. */
     private static final class Watchdog implements AutoCloseable {
         private final Thread thread;
+        private final TimeLimit limit;
+        private volatile boolean fired;
 
-        Watchdog(PgProcess restore, Instant deadline) {
+        Watchdog(PgProcess restore, TimeLimit limit) {
+            this.limit = limit;
             thread = new Thread(() -> {
-                if (deadline == null) {
+                if (limit.deadline() == null) {
                     return;
                 }
                 try {
-                    Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline.minus(Deadlines.MARGIN)).toMillis()));
-                    restore.kill("the invocation's deadline is near: restore stopped and rolled back");
+                    Thread.sleep(Math.max(0, limit.millisLeft()));
+                    fired = true;
+                    restore.kill(limit.exceeded("pg_restore").getMessage());
                 } catch (InterruptedException done) {
                     // finished in time
                 }
             }, "restore-watchdog");
             thread.setDaemon(true);
             thread.start();
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        TimeLimit limit() {
+            return limit;
         }
 
         @Override

@@ -7,12 +7,18 @@ import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What restore needs to know about a target database before and after pg_restore (JDBC, read-only queries). */
+/**
+ * What restore needs to know about a target database before and after pg_restore (JDBC, read-only queries); the
+ * queries after pg_restore end within a {@link TimeLimit}.
+ */
 final class TargetDatabase {
     /** Relations (tables, views, sequences, ...) outside the system schemas and not owned by an extension. */
     static final String USER_RELATIONS_SQL = """
@@ -33,19 +39,42 @@ final class TargetDatabase {
         return SnapshotSession.queryStrings(db, USER_RELATIONS_SQL, "inspect target");
     }
 
-    /** Of {@code roles}, those that do not exist on the target's server. */
-    static Set<String> missingRoles(DbCredentials db, Set<String> roles) {
+    /** Of {@code roles}, those that do not exist on the target's server; the query ends within {@code limit}. */
+    static Set<String> missingRoles(DbCredentials db, Set<String> roles, TimeLimit limit) {
+        String what = "listing the roles on " + db.describe();
         Set<String> missing = new TreeSet<>(roles);
-        missing.removeAll(SnapshotSession.queryStrings(db, "SELECT rolname FROM pg_roles", "list roles on"));
+        try (Connection c = limit.connect(db, what)) {
+            limit.apply(c, what);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles")) {
+                while (rs.next()) {
+                    missing.remove(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw TimeLimit.timedOut(e) ? limit.exceeded(what)
+                    : new DatabaseException("cannot list roles on " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
+        }
         return missing;
     }
 
-    /** Exact row counts, on the target, of the manifest's tables (a missing table is an error naming it). */
-    static List<TableFingerprint> fingerprints(DbCredentials db, List<TableFingerprint> like) {
-        try (Connection c = SnapshotSession.connect(db)) {
-            return SnapshotSession.countRows(c, like.stream().map(t -> new String[] {t.schema(), t.name()}).toList());
+    /**
+     * Exact row counts, on the target, of the manifest's tables (a missing table is an error naming it), each count
+     * ending within {@code limit}.
+     */
+    static List<TableFingerprint> fingerprints(DbCredentials db, List<TableFingerprint> like, TimeLimit limit) {
+        List<TableFingerprint> out = new ArrayList<>(like.size());
+        String what = "counting the restored rows on " + db.describe();
+        try (Connection c = limit.connect(db, what)) {
+            for (TableFingerprint t : like) {
+                what = "counting the restored rows of " + t.qualifiedName() + " (" + out.size() + " of " + like.size()
+                        + " tables counted) on " + db.describe();
+                limit.apply(c, what);
+                out.addAll(SnapshotSession.countRows(c, List.<String[]>of(new String[] {t.schema(), t.name()})));
+            }
+            return out;
         } catch (SQLException e) {
-            throw new DatabaseException("cannot count rows on " + db.describe() + " after the restore: "
+            throw TimeLimit.timedOut(e) ? limit.exceeded(what)
+                    : new DatabaseException("cannot count rows on " + db.describe() + " after the restore: "
                     + Redactor.redact(e.getMessage()), e);
         }
     }

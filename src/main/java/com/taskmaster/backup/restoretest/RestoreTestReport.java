@@ -65,7 +65,9 @@ public record RestoreTestReport(String outcome, List<String> failures, String ba
         }
         if (smokeQueries != null && !smokeQueries.isEmpty()) {
             long ok = smokeQueries.stream().filter(SmokeQueries.Outcome::passed).count();
-            sb.append("smoke queries: ").append(ok).append('/').append(smokeQueries.size()).append(" passed\n");
+            long notRun = smokeQueries.stream().filter(o -> Boolean.TRUE.equals(o.notRun())).count();
+            sb.append("smoke queries: ").append(ok).append('/').append(smokeQueries.size()).append(" passed")
+                    .append(notRun > 0 ? " (" + notRun + " not run: out of time)\n" : "\n");
         }
         failures.forEach(f -> sb.append("FAILURE: ").append(f).append('\n'));
         return sb.toString();

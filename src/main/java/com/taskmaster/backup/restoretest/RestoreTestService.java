@@ -7,6 +7,7 @@ import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreResult;
 import com.taskmaster.backup.restore.RestoreService;
+import com.taskmaster.backup.restore.TimeLimit;
 import com.taskmaster.backup.verify.Verifications;
 import org.jboss.logging.Logger;
 
@@ -53,15 +54,25 @@ public final class RestoreTestService {
         this.clock = clock;
     }
 
+    /**
+     * @param deadline when Lambda kills the invocation, or null. pg_restore is stopped, and no smoke query starts,
+     *                 {@link TimeLimit#forWork MARGIN} before it; every query after pg_restore ends
+     *                 {@link TimeLimit#forChecks CLEANUP_RESERVE} before it, and the drop {@link TimeLimit#forCleanup
+     *                 REPORT_RESERVE} before it, so the scratch database is dropped and the report written in time
+     *                 (a run that ran out of time fails, saying so)
+     */
     public RestoreTestReport run(Optional<BackupId> requested, Instant deadline) {
         Instant started = clock.instant();
+        TimeLimit work = TimeLimit.forWork(deadline);
+        TimeLimit checks = TimeLimit.forChecks(deadline);
         RestoreTestPlan plan = RestoreTestPlan.plan(new Catalog(repository).list().backups(), new Verifications(repository).latest(),
                 requested, server, sources, started);
         LOG.infof("restore-test: backup %s%s into scratch database %s on %s", plan.backup().backupId(),
                 plan.verified() ? " (verified)" : " (not verified)", plan.scratchDatabase(), plan.server());
         ScratchDatabases scratch = new ScratchDatabases(server);
         List<String> failures = new ArrayList<>();
-        List<String> leftovers = dropLeftovers(scratch, started, failures);
+        List<String> leftovers = dropLeftovers(scratch, started, failures, checks);
+        Long sourceBytes = sourceSize(checks);
 
         RestoreResult restored = null;
         List<SmokeQueries.Outcome> smoke = null;
@@ -69,19 +80,24 @@ public final class RestoreTestService {
         boolean created = false;
         boolean dropped = false;
         try {
-            scratch.create(plan.scratchDatabase());
+            try {
+                scratch.create(plan.scratchDatabase(), work);
+            } catch (TimeLimit.Exceeded e) {
+                created = true; // stopped midway, it may exist: DROP DATABASE IF EXISTS covers both
+                throw e;
+            }
             created = true;
             DbCredentials target = server.withDatabase(plan.scratchDatabase());
             restored = restorer.restore(plan.backup(), target, false, null, deadline);
-            restoredBytes = ScratchDatabases.size(target);
-            smoke = SmokeQueries.run(target, smokeQueries);
-            smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add("smoke query failed: " + o.sql() + ": " + o.error()));
+            restoredBytes = ScratchDatabases.size(target, checks);
+            smoke = SmokeQueries.run(target, smokeQueries, work, checks);
+            smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));
         } catch (RuntimeException e) {
             failures.add(e.getMessage());
         } finally {
             if (created) {
                 try {
-                    scratch.drop(plan.scratchDatabase());
+                    scratch.drop(plan.scratchDatabase(), TimeLimit.forCleanup(deadline));
                     dropped = true;
                 } catch (RuntimeException e) {
                     failures.add("scratch database " + plan.scratchDatabase() + " could not be dropped (drop it by hand): " + e.getMessage());
@@ -91,7 +107,6 @@ public final class RestoreTestService {
             }
         }
 
-        Long sourceBytes = sourceSize();
         Duration restoreTime = restored == null ? null : Duration.ofMillis(restored.durationMs());
         Duration estimate = null;
         Boolean rtoMet = null;
@@ -122,11 +137,11 @@ public final class RestoreTestService {
         return report;
     }
 
-    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, List<String> failures) {
+    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, List<String> failures, TimeLimit limit) {
         List<String> dropped = new ArrayList<>();
         try {
-            for (String name : RestoreTestPlan.leftovers(scratch.databases(), now)) {
-                scratch.drop(name);
+            for (String name : RestoreTestPlan.leftovers(scratch.databases(limit), now)) {
+                scratch.drop(name, limit);
                 dropped.add(name);
             }
         } catch (RuntimeException e) {
@@ -136,10 +151,10 @@ public final class RestoreTestService {
     }
 
     /** The source database's current size, for the extrapolation; null when it is not configured or not reachable. */
-    private Long sourceSize() {
+    private Long sourceSize(TimeLimit limit) {
         for (DbCredentials source : sources) {
             try {
-                return ScratchDatabases.size(source);
+                return ScratchDatabases.size(source, limit);
             } catch (RuntimeException e) {
                 LOG.warnf("cannot measure the source database for the RTO extrapolation: %s", e.getMessage());
             }

@@ -3,16 +3,20 @@ package com.taskmaster.backup.restoretest;
 import com.taskmaster.backup.postgres.DatabaseException;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
+import com.taskmaster.backup.restore.TimeLimit;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Creates, measures and drops scratch databases on the restore-test server, through its maintenance database. */
+/**
+ * Creates, measures and drops scratch databases on the restore-test server, through its maintenance database; every
+ * statement ends within the {@link TimeLimit} it is given.
+ */
 final class ScratchDatabases {
     private final DbCredentials server;
 
@@ -20,40 +24,59 @@ final class ScratchDatabases {
         this.server = server;
     }
 
-    void create(String name) {
-        execute("CREATE DATABASE " + SnapshotSession.quoteIdent(name) + " TEMPLATE template0", "create scratch database " + name);
+    void create(String name, TimeLimit limit) {
+        execute("CREATE DATABASE " + SnapshotSession.quoteIdent(name) + " TEMPLATE template0", "create scratch database " + name, limit);
     }
 
     /** Drops the database, disconnecting whatever is still connected to it (PostgreSQL 13+). */
-    void drop(String name) {
-        execute("DROP DATABASE IF EXISTS " + SnapshotSession.quoteIdent(name) + " WITH (FORCE)", "drop scratch database " + name);
+    void drop(String name, TimeLimit limit) {
+        execute("DROP DATABASE IF EXISTS " + SnapshotSession.quoteIdent(name) + " WITH (FORCE)", "drop scratch database " + name, limit);
     }
 
-    boolean exists(String name) {
-        return databases().contains(name);
-    }
-
-    List<String> databases() {
-        return SnapshotSession.queryStrings(server, "SELECT datname FROM pg_database ORDER BY 1", "list databases on");
+    List<String> databases(TimeLimit limit) {
+        List<String> out = new ArrayList<>();
+        query(server, "SELECT datname FROM pg_database ORDER BY 1", "list databases on " + server.describe(), limit,
+                rs -> out.add(rs.getString(1)));
+        return out;
     }
 
     /** pg_database_size of a database on any server, as the given credentials see it. */
-    static long size(DbCredentials db) {
-        try (Connection c = SnapshotSession.connect(db);
-             PreparedStatement ps = c.prepareStatement("SELECT pg_database_size(current_database())");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+    static long size(DbCredentials db, TimeLimit limit) {
+        long[] size = new long[1];
+        query(db, "SELECT pg_database_size(current_database())", "measure " + db.describe(), limit, rs -> size[0] = rs.getLong(1));
+        return size[0];
+    }
+
+    private interface Row {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(DbCredentials db, String sql, String what, TimeLimit limit, Row row) {
+        String attempt = "the attempt to " + what;
+        try (Connection c = limit.connect(db, attempt); Statement s = c.createStatement()) {
+            limit.apply(c, attempt);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    row.accept(rs);
+                }
+            }
         } catch (SQLException e) {
-            throw new DatabaseException("cannot measure " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
+            throw failure(what, limit, e);
         }
     }
 
-    private void execute(String sql, String what) {
-        try (Connection c = SnapshotSession.connect(server); Statement s = c.createStatement()) {
+    private void execute(String sql, String what, TimeLimit limit) {
+        String attempt = "the attempt to " + what + " on " + server.describe();
+        try (Connection c = limit.connect(server, attempt); Statement s = c.createStatement()) {
+            limit.apply(c, attempt);
             s.execute(sql);
         } catch (SQLException e) {
-            throw new DatabaseException("cannot " + what + " on " + server.describe() + ": " + Redactor.redact(e.getMessage()), e);
+            throw failure(what + " on " + server.describe(), limit, e);
         }
+    }
+
+    private static RuntimeException failure(String what, TimeLimit limit, SQLException e) {
+        return TimeLimit.timedOut(e) ? limit.exceeded("the attempt to " + what)
+                : new DatabaseException("cannot " + what + ": " + Redactor.redact(e.getMessage()), e);
     }
 }

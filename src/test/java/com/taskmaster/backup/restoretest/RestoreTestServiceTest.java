@@ -105,6 +105,45 @@ class RestoreTestServiceTest {
     }
 
     @Test
+    void aRunOutOfTimeFailsSaysWhyAndStillDropsTheScratchDatabaseAndReportsBeforeTheDeadline() throws IOException {
+        // the restore takes well under a second; the first smoke query would pass, but only after the invocation's deadline
+        Instant deadline = Instant.now().plusSeconds(45);
+        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
+                List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(Optional.empty(), deadline));
+        Instant returned = Instant.now();
+        assertEquals("", scratchDatabases());
+        assertTrue(returned.isBefore(deadline), "returned at " + returned + ", the deadline was " + deadline);
+        assertTrue(e.getMessage().contains("ran out of time: smoke query SELECT true FROM pg_sleep(50)"), e.getMessage());
+        assertTrue(e.getMessage().contains("ran out of time: smoke query SELECT true not run"), e.getMessage());
+        RestoreTestReport r = e.report().orElseThrow();
+        assertEquals("failed", r.outcome());
+        assertTrue(r.scratchDropped());
+        assertTrue(r.fingerprintsEqual()); // the restore itself finished in time
+        assertEquals(List.of(false, false), r.smokeQueries().stream().map(SmokeQueries.Outcome::passed).toList());
+        assertEquals(Boolean.TRUE, r.smokeQueries().get(1).notRun());
+        assertTrue(r.failures().stream().allMatch(f -> f.startsWith("ran out of time: ")), r.failures().toString());
+        var written = repo.list(RestoreTestService.REPORTS);
+        assertEquals(2, written.size()); // JSON and text summary
+        String json = new String(repo.read(written.stream().filter(i -> i.key().value().endsWith(".json")).findFirst().orElseThrow().key()));
+        assertTrue(json.contains("\"outcome\" : \"failed\"") && json.contains("ran out of time: smoke query SELECT true FROM pg_sleep(50)"), json);
+        String summary = new String(repo.read(written.stream().filter(i -> i.key().value().endsWith(".txt")).findFirst().orElseThrow().key()));
+        assertTrue(summary.contains("smoke queries: 0/2 passed (1 not run: out of time)"), summary);
+    }
+
+    @Test
+    void tooLittleTimeToStartFailsTheRunBeforeCreatingAnythingAndStillReports() {
+        Instant deadline = Instant.now().plusSeconds(20); // past the margin: nothing new starts
+        var e = assertThrows(RestoreTestFailedException.class,
+                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), deadline));
+        assertTrue(e.getMessage().contains("ran out of time: the attempt to create scratch database tmb_restore_test_"), e.getMessage());
+        assertEquals("", scratchDatabases());
+        RestoreTestReport r = e.report().orElseThrow();
+        assertTrue(r.scratchDropped());
+        assertEquals(null, r.restoreMs());
+        assertEquals(2, repo.list(RestoreTestService.REPORTS).size());
+    }
+
+    @Test
     void scratchDatabasesLeftByACrashedRunAreDropped() {
         PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
         RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), null);

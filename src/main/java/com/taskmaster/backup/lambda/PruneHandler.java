@@ -8,8 +8,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /**
- * {@code prune}: retention. Manual runs are dry runs unless {@code {"dryRun": false}}; scheduled events run for
- * real. An interlock or a failed deletion fails the invocation (and alerts); the report says what was kept and why.
+ * {@code prune}: retention. Manual runs are dry runs unless {@code {"dryRun": false}} (optionally with
+ * {@code "acceptListing": N}, see {@link PruneRequest}); scheduled events run for real. An interlock or a failed deletion fails the invocation (and alerts); the report says what was kept and why.
  */
 @Named("prune")
 public class PruneHandler implements RequestHandler<Object, PruneReport> {
@@ -22,7 +22,8 @@ public class PruneHandler implements RequestHandler<Object, PruneReport> {
     public PruneReport handleRequest(Object event, Context context) {
         return invocations.run("prune", context, scope -> {
             PruneRequest request = PruneRequest.fromEvent(Events.object(event));
-            return services.prune().run(request.dryRun(), request.trigger(), scope.requestId(), scope.deadline());
+            return services.prune().run(request.dryRun(), request.trigger(), scope.requestId(), scope.deadline(),
+                    request.acceptListing());
         });
     }
 }

@@ -11,11 +11,18 @@ import java.util.regex.Pattern;
 /**
  * A validated prune request. A manual run ({@code {}} or {@code {"dryRun": true|false}}) is a dry run unless it
  * says {@code "dryRun": false}; a scheduled event (EventBridge Scheduler {@code {"schedule", "scheduledTime"}}
- * or an EventBridge rule's "Scheduled Event") runs for real.
+ * or an EventBridge rule's "Scheduled Event") runs for real. A manual run may add {@code "acceptListing": N}: the
+ * operator confirms that the catalog now holds N backups, lifting the "listing shrank" interlock for this run only
+ * when N is exactly the number listed.
  *
- * @param trigger {@code manual} or {@code scheduled:<name>}, for the audit trail
+ * @param trigger       {@code manual} or {@code scheduled:<name>}, for the audit trail
+ * @param acceptListing null, or the number of backups the operator confirms the listing holds
  */
-public record PruneRequest(boolean dryRun, String trigger) {
+public record PruneRequest(boolean dryRun, String trigger, Integer acceptListing) {
+    public PruneRequest(boolean dryRun, String trigger) {
+        this(dryRun, trigger, null);
+    }
+
     private static final Pattern SCHEDULE = Pattern.compile("[a-z0-9]+(-[a-z0-9]+){0,3}");
 
     public static PruneRequest fromEvent(Map<String, Object> event) {
@@ -47,15 +54,24 @@ public record PruneRequest(boolean dryRun, String trigger) {
             return new PruneRequest(false, "scheduled:" + schedule);
         }
         for (String key : event.keySet()) {
-            if (!key.equals("dryRun")) {
+            if (!Set.of("dryRun", "acceptListing").contains(key)) {
                 throw new InvalidRequestException("unknown field '" + printable(key) + "' in prune request; accepted: "
-                        + "{\"dryRun\": true} (the default) or {\"dryRun\": false}, or a scheduled event");
+                        + "{\"dryRun\": true} (the default) or {\"dryRun\": false}, optionally with \"acceptListing\": <number of "
+                        + "backups listed>, or a scheduled event");
             }
         }
-        if (!(event.get("dryRun") instanceof Boolean dryRun)) {
+        Object dryRunField = event.getOrDefault("dryRun", Boolean.TRUE);
+        if (!(dryRunField instanceof Boolean dryRun)) {
             throw new InvalidRequestException("field 'dryRun' must be true or false (a JSON boolean, not a string)");
         }
-        return new PruneRequest(dryRun, "manual");
+        Integer accept = null;
+        if (event.containsKey("acceptListing")) {
+            if (!(event.get("acceptListing") instanceof Integer n) || n < 0) {
+                throw new InvalidRequestException("field 'acceptListing' must be the number of backups listed (a JSON integer >= 0)");
+            }
+            accept = n;
+        }
+        return new PruneRequest(dryRun, "manual", accept);
     }
 
     private static String printable(String s) {

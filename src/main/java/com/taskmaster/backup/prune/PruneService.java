@@ -86,6 +86,15 @@ public final class PruneService {
      *                 before it, the audit record is still written, and the rest is left for the next run
      */
     public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline) {
+        return run(dryRun, trigger, requestId, deadline, null);
+    }
+
+    /**
+     * @param acceptListing null, or the number of backups the operator confirms the listing holds: when it is exactly
+     *                      the number listed, the "listing shrank" interlock does not trip (this run's record becomes
+     *                      the new baseline); any other number is an interlock of its own
+     */
+    public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline, Integer acceptListing) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String runId = randomId();
         Catalog.Listing listing = new Catalog(repository).list();
@@ -110,7 +119,14 @@ public final class PruneService {
         }
 
         List<String> interlocks = new ArrayList<>(plan.interlocks());
-        listingShrankSinceLastRun(plan.decisions().size()).ifPresent(interlocks::add);
+        int listed = plan.decisions().size();
+        if (acceptListing == null) {
+            listingShrankSinceLastRun(listed).ifPresent(interlocks::add);
+        } else if (acceptListing != listed) {
+            interlocks.add("acceptListing is " + acceptListing + " but the listing has " + listed + " backups: nothing deleted");
+        } else {
+            LOG.infof("prune: the listing of %d backups is accepted by the operator (acceptListing)", listed);
+        }
         if (!listing.unreadable().isEmpty()) {
             // A manifest of a newer format, or a damaged one: the listing is not fully understood, so nothing goes.
             interlocks.add(listing.unreadable().size() + " manifest(s) cannot be read ("
@@ -311,8 +327,8 @@ public final class PruneService {
      * Compares the listing with the backups the last completed real run left: a listing much smaller means something
      * is wrong. Aborted runs' records (non-empty {@code interlocks}) are skipped: their keptCount is the very listing in
      * question, so comparing with them would clear the interlock after one aborted run. It keeps tripping until a run
-     * completes; an operator accepts a smaller listing with one run under {@code BACKUP_RETENTION_MAX_DELETE_PERCENT=100}
-     * (which disables this comparison), whose record is the new baseline.
+     * completes; an operator accepts a smaller listing with one run of {@code {"dryRun": false, "acceptListing": N}}
+     * (N = the number listed), whose record is the new baseline.
      */
     private Optional<String> listingShrankSinceLastRun(int listed) {
         List<ObjectInfo> audits = repository.list(AUDIT);
@@ -333,7 +349,7 @@ public final class PruneService {
             if ((long) listed * 100 < (long) before * (100 - policy.maxDeletePercent())) {
                 return Optional.of("the listing has " + listed + " backups, much fewer than the " + before
                         + " the last completed run left (" + key + "): were backups removed behind prune's back? If the listing "
-                        + "is right, accept it with one run under BACKUP_RETENTION_MAX_DELETE_PERCENT=100; nothing deleted");
+                        + "is right, accept it with one run of {\"dryRun\": false, \"acceptListing\": " + listed + "}; nothing deleted");
             }
             return Optional.empty();
         }

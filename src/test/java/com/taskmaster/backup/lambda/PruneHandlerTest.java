@@ -114,12 +114,21 @@ class PruneHandlerTest {
     }
 
     @Test
+    void anAcceptListingThatIsNotTheListingsSizeIsAnInterlock() {
+        Response r = invoke("{\"acceptListing\": 99999}");
+        r.then().statusCode(200);
+        assertTrue(r.jsonPath().getList("interlocks").toString().contains("acceptListing is 99999 but the listing has"), r.asString());
+    }
+
+    @Test
     void malformedPayloadsAreRefusedWithAlertsAndChangeNothing() {
         List<String[]> cases = List.of(
                 new String[] {"{\"dryRun\": \"false\"}", "must be true or false"},
                 new String[] {"{\"dry_run\": false}", "unknown field 'dry_run'"},
                 new String[] {"{\"dryRun\": false, \"force\": true}", "unknown field 'force'"},
                 new String[] {"[true]", "must be a JSON object"},
+                new String[] {"{\"dryRun\": false, \"acceptListing\": \"45\"}", "'acceptListing' must be the number of backups listed"},
+                new String[] {"{\"dryRun\": false, \"acceptListing\": -1}", "'acceptListing' must be the number of backups listed"},
                 new String[] {"{\"schedule\": \"daily\", \"scheduledTime\": \"tomorrow\"}", "not an ISO-8601 UTC time"});
         for (String[] c : cases) {
             Response r = invoke(c[0]);

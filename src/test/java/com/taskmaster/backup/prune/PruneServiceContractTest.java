@@ -200,7 +200,7 @@ abstract class PruneServiceContractTest {
      * until an operator accepts the listing by running once with BACKUP_RETENTION_MAX_DELETE_PERCENT=100.
      */
     @Test
-    void aShrunkListingKeepsAbortingUntilARunWithMaxDeletePercent100AcceptsIt() {
+    void aShrunkListingKeepsAbortingUntilTheOperatorAcceptsItsExactSize() {
         List<BackupId> ids = history(repo, 20);
         assertEquals(26, service(repo, RetentionPolicy.DEFAULTS, 0).run(false, "manual", "r1").keptCount());
         for (BackupId id : ids.subList(0, 15)) {
@@ -211,12 +211,17 @@ abstract class PruneServiceContractTest {
             PruneService s = service(repo, RetentionPolicy.DEFAULTS, run);
             PruneAbortedException e = assertThrows(PruneAbortedException.class, () -> s.run(false, "scheduled:daily", "r"), "run " + run);
             assertTrue(e.getMessage().contains("much fewer than the 26 the last completed run left"), "run " + run + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains("\"acceptListing\": 11"), e.getMessage());
         }
         assertFalse(service(repo, RetentionPolicy.DEFAULTS, 5).run(true, "manual", "dry").interlocks().isEmpty(),
                 "a dry run still reports it");
         assertEquals(before, nonAudit(repo), "nothing deleted by the aborted runs");
 
-        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100), 6).run(false, "manual", "ack");
+        PruneAbortedException wrongCount = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", null, 12));
+        assertTrue(wrongCount.getMessage().contains("acceptListing is 12 but the listing has 11 backups"), wrongCount.getMessage());
+        assertEquals(before, nonAudit(repo), "nothing deleted by a wrong acknowledgement");
+        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", null, 11);
         assertTrue(accepted.interlocks().isEmpty(), accepted.interlocks().toString());
         assertEquals(11, accepted.keptCount());
         PruneReport next = service(repo, RetentionPolicy.DEFAULTS, 7).run(false, "scheduled:daily", "r5");

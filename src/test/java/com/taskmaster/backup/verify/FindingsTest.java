@@ -96,4 +96,18 @@ class FindingsTest {
         assertEquals("taskmaster.tasks", RestoreScript.tableOf("tasks; Type: TABLE DATA; Schema: taskmaster; Owner: app"));
         assertEquals(null, RestoreScript.tableOf("tasks; Type: TABLE; Schema: taskmaster; Owner: app"));
     }
+
+    @Test
+    void restoreScriptRecognisesCopyHeadersOfAnyLengthAndCountsRowsOfAnyLength() throws java.io.IOException {
+        String columns = java.util.stream.IntStream.range(0, 5000).mapToObj(i -> "\"column " + i + "\"")
+                .collect(java.util.stream.Collectors.joining(", "));
+        String longRow = "x".repeat(100_000);
+        String script = "--\n-- Data for Name: wide; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\n"
+                + "COPY public.wide (" + columns + ") FROM stdin;\n" + longRow + "\n" + longRow + "\n\\.\n\n"
+                + "-- Data for Name: narrow; Type: TABLE DATA; Schema: public; Owner: postgres\n"
+                + "COPY public.narrow (a) FROM stdin;\n1\n\\.\n"
+                + "-- Name: t; Type: TABLE; Schema: public; Owner: postgres\nCOPY (" + columns + ") FROM stdin; but not data\n";
+        assertEquals(Map.of("public.wide", 2L, "public.narrow", 1L), RestoreScript.scan(
+                new java.io.ByteArrayInputStream(script.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    }
 }

@@ -29,6 +29,13 @@ final class RestoreScript {
     private String copyTable;
     private long count;
 
+    /** The script itself is not what pg_restore writes for a whole archive (as opposed to a failure to read it). */
+    static final class Malformed extends IOException {
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
     /** schema.name → rows, in archive order. */
     static Map<String, Long> scan(InputStream script) throws IOException {
         RestoreScript s = new RestoreScript();
@@ -50,7 +57,7 @@ final class RestoreScript {
             s.line(line);
         }
         if (s.copyTable != null) {
-            throw new IOException("pg_restore's output ends inside the data of table " + s.copyTable);
+            throw new Malformed("pg_restore's output ends inside the data of table " + s.copyTable);
         }
         return s.rows;
     }

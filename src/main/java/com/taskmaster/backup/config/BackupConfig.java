@@ -65,8 +65,12 @@ public interface BackupConfig {
     /** Second repository that S3 replication fills (the cross-region bucket); verify checks each backup's copy there. */
     Optional<String> replicaRepository();
 
-    /** A backup verified (passed) more recently than this is not checked again: {@code 7d}, {@code 36h}, {@code PT168H}. */
-    @WithDefault("7d")
+    /**
+     * A backup verified (passed) more recently than this is not checked again: {@code 6d}, {@code 36h}, {@code PT144H}.
+     * Shorter than the weekly schedule's period, so that last week's record (a few seconds to an hour younger than a
+     * week when the next run starts) is out of the window and every backup is read every week.
+     */
+    @WithDefault("6d")
     String verifyWindow();
 
     /** The newest backup must be younger than this (daily schedule + slack; set 2h with hourly backups). */

@@ -30,16 +30,34 @@ final class ArchiveCheck {
     record Contents(Map<String, Long> rows) {
     }
 
-    /** Thrown when the stream cannot be read (integrity) or pg_restore rejects it (structure); the message is the reason. */
+    /**
+     * Thrown when the stream cannot be read, pg_restore rejects the archive, or the check could not be completed; the
+     * message is the reason. {@link #infrastructure()} tells the last (pg_restore missing or stopped before it judged
+     * the archive, its output unreadable, a read failing for a reason outside the backup, see {@link Causes}) from a
+     * finding about the backup.
+     */
     static final class Failed extends Exception {
-        Failed(String message, Throwable cause) {
+        private final boolean infrastructure;
+
+        Failed(String message, Throwable cause, boolean infrastructure) {
             super(message, cause);
+            this.infrastructure = infrastructure;
+        }
+
+        boolean infrastructure() {
+            return infrastructure;
         }
     }
 
     static Contents run(PgTools tools, InputStream plain) throws Failed {
-        try (PgProcess restore = PgProcess.start(tools, "pg_restore", List.of("--file=-"), null)) {
-            CompletableFuture<IOException> feeding = CompletableFuture.supplyAsync(() -> feed(plain, restore.stdin()),
+        PgProcess started;
+        try {
+            started = PgProcess.start(tools, "pg_restore", List.of("--file=-"), null);
+        } catch (IllegalStateException e) { // not installed, not executable
+            throw new Failed("cannot run pg_restore: " + e.getMessage(), e, true);
+        }
+        try (PgProcess restore = started) {
+            CompletableFuture<Exception> feeding = CompletableFuture.supplyAsync(() -> feed(plain, restore.stdin()),
                     command -> { Thread t = new Thread(command, "verify-feed"); t.setDaemon(true); t.start(); });
             Map<String, Long> rows;
             IOException scanFailure = null;
@@ -49,23 +67,28 @@ final class ArchiveCheck {
                 rows = Map.of();
                 scanFailure = e;
             }
-            IOException readFailure = feeding.join();
+            Exception readFailure = feeding.join();
             int exit = restore.waitFor(60, TimeUnit.SECONDS);
             if (readFailure != null) { // the stored object is at fault: say so first, pg_restore only saw its consequences
-                throw new Failed(readFailure.getMessage(), readFailure);
+                throw new Failed(readFailure.getMessage(), readFailure, Causes.infrastructure(readFailure));
             }
             if (exit != 0) {
-                throw new Failed("not a valid pg_dump archive: " + restore.failure(exit), null);
+                boolean stopped = restore.killedBecause() != null; // by us (timeout, interruption): no verdict of pg_restore's
+                throw new Failed((stopped ? "pg_restore was stopped before it had read the archive: "
+                        : "not a valid pg_dump archive: ") + restore.failure(exit), null, stopped);
+            }
+            if (scanFailure instanceof RestoreScript.Malformed) {
+                throw new Failed("pg_restore's output is incomplete: " + scanFailure.getMessage(), scanFailure, false);
             }
             if (scanFailure != null) {
-                throw new Failed("cannot read pg_restore's output: " + scanFailure.getMessage(), scanFailure);
+                throw new Failed("cannot read pg_restore's output: " + scanFailure.getMessage(), scanFailure, true);
             }
             return new Contents(rows);
         }
     }
 
     /** Copies the archive into pg_restore; returns the read failure, if any. A closed pipe is pg_restore's failure, reported by its exit code. */
-    private static IOException feed(InputStream plain, OutputStream stdin) {
+    private static Exception feed(InputStream plain, OutputStream stdin) {
         byte[] buf = new byte[256 * 1024];
         boolean piping = true;
         try (plain) {
@@ -79,7 +102,7 @@ final class ArchiveCheck {
                     }
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // unchecked: e.g. an AWS SDK client error from the stored object's stream
             return e;
         } finally {
             try {

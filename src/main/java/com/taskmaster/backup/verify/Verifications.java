@@ -13,14 +13,17 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The verification records of a repository: {@code verifications/<backupId>/<yyyyMMddTHHmmssSSSZ>-<random>.json}.
- * Keys sort by time within a backup, so the last one listed is the latest. For prune and restore-test:
- * {@link #latest()} tells which backups were last found good.
+ * Keys sort by time within a backup, so the last one listed is the latest. For prune, restore-test and verify's plan:
+ * {@link #latest()} tells which backups were last found good (or bad).
  */
 public final class Verifications {
     public static final String PREFIX = "verifications/";
@@ -50,9 +53,13 @@ public final class Verifications {
         }
     }
 
-    /** The latest readable record of every backup that has one. Unreadable records are logged and ignored. */
+    /**
+     * The latest verdict of every backup that has one: its newest readable record whose outcome is {@code passed} or
+     * {@code failed}. Records of outcome {@code error} (the check could not be completed) and unreadable records are
+     * passed over (the latter logged), so that neither hides the verdict before them.
+     */
     public Map<BackupId, Verification> latest() {
-        Map<BackupId, ObjectKey> newestKey = new HashMap<>();
+        Map<BackupId, List<ObjectKey>> keys = new HashMap<>();
         for (ObjectInfo info : repository.list(PREFIX)) {
             String rest = info.key().value().substring(PREFIX.length());
             int slash = rest.indexOf('/');
@@ -61,13 +68,22 @@ public final class Verifications {
             }
             try {
                 BackupId id = BackupId.parse(rest.substring(0, slash));
-                newestKey.merge(id, info.key(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                keys.computeIfAbsent(id, k -> new ArrayList<>()).add(info.key());
             } catch (IllegalArgumentException e) {
                 // not ours
             }
         }
         Map<BackupId, Verification> out = new HashMap<>();
-        newestKey.forEach((id, key) -> read(key).ifPresent(v -> out.put(id, v)));
+        keys.forEach((id, ofBackup) -> {
+            ofBackup.sort(Comparator.reverseOrder());
+            for (ObjectKey key : ofBackup) {
+                Optional<Verification> v = read(key).filter(Verification::verdict);
+                if (v.isPresent()) {
+                    out.put(id, v.get());
+                    return;
+                }
+            }
+        });
         return out;
     }
 

@@ -17,7 +17,10 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record VerifyResult(List<Checked> checked, Freshness freshness, List<String> unreadableManifests, List<String> failures) {
 
-    /** One backup: {@code outcome} passed/failed/skipped, {@code replica} identical/missing/different/pending/not configured. */
+    /**
+     * One backup: {@code outcome} passed/failed/error/skipped ({@link Verification}), {@code replica}
+     * identical/missing/different/unreadable/pending/not configured.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Checked(String backupId, Verification.Outcome outcome, String reason, Integer tables, String replica,
                           List<String> anomalies, long durationMs, String record) {
@@ -35,11 +38,12 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
         return failures.isEmpty();
     }
 
-    /** The ids of the backups that failed or showed anomalies, for the alert. */
+    /** The ids of the backups that failed, could not be checked (error) or showed anomalies, for the alert. */
     public String failedBackupIds() {
         List<String> ids = new ArrayList<>();
         for (Checked c : checked) {
-            if (c.outcome() == Verification.Outcome.failed || !c.anomalies().isEmpty()) {
+            if (c.outcome() == Verification.Outcome.failed || c.outcome() == Verification.Outcome.error
+                    || !c.anomalies().isEmpty()) {
                 ids.add(c.backupId());
             }
         }
@@ -48,13 +52,14 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
 
     /**
      * The run as CloudWatch metrics (template.yaml's dashboard and verify alarms): exactly one of
-     * {@code VerifySuccess}/{@code VerifyFailure}, how many backups passed, failed or were skipped, how many
+     * {@code VerifySuccess}/{@code VerifyFailure}, how many backups passed, failed (a backup that could not be checked,
+     * outcome {@code error}, counts as failed: no new metric, the dashboard's failed line shows it) or were skipped, how many
      * replicas were missing, different or unreadable, how many anomalies, and the newest backup's age at
      * {@code now} (absent when there is no backup).
      */
     public Map<String, Metrics.Value> metrics(Instant now) {
         long passed = count(Verification.Outcome.passed);
-        long failed = count(Verification.Outcome.failed);
+        long failed = count(Verification.Outcome.failed) + count(Verification.Outcome.error);
         long skipped = count(Verification.Outcome.skipped);
         long replicaProblems = checked.stream().filter(c -> c.replica() != null && REPLICA_PROBLEMS.contains(c.replica())).count();
         long anomalies = checked.stream().mapToLong(c -> c.anomalies() == null ? 0 : c.anomalies().size()).sum();

@@ -9,6 +9,7 @@ import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.RepositoryException;
 import com.taskmaster.backup.restore.BackupReader;
 import org.jboss.logging.Logger;
 
@@ -30,7 +31,7 @@ import java.util.Optional;
  * One verify run: decide which backups to check ({@link VerifyPlan}), check each (stored object → decryption →
  * archive → tables; replica; drops against the predecessor), record each verification, then check freshness.
  * Failures are collected, never thrown midway: every due backup is checked and recorded, and the caller fails
- * the invocation at the end, naming them all.
+ * the invocation at the end, naming them all (a backup that could not be checked, outcome {@code error}, too).
  */
 public final class VerifyService {
     private static final Logger LOG = Logger.getLogger(VerifyService.class);
@@ -75,8 +76,11 @@ public final class VerifyService {
             longest = longest.compareTo(Duration.ofMillis(v.durationMs())) > 0 ? longest : Duration.ofMillis(v.durationMs());
             checked.add(new VerifyResult.Checked(m.backupId().value(), v.outcome(), v.reason(), v.tables(), v.replica(),
                     v.anomalies(), v.durationMs(), repository.uriOf(key)));
-            if (!v.passed()) {
+            if (v.outcome() == Verification.Outcome.failed) {
                 failures.add("backup " + m.backupId() + " failed verification: " + v.reason());
+            } else if (v.outcome() == Verification.Outcome.error) {
+                failures.add("backup " + m.backupId() + " could not be verified (error, no verdict on the backup: its last"
+                        + " verification stands): " + v.reason());
             }
             v.anomalies().forEach(a -> failures.add("backup " + m.backupId() + ": " + a));
         }
@@ -90,37 +94,62 @@ public final class VerifyService {
         return new VerifyResult(checked, freshness, listing.unreadable(), failures);
     }
 
-    /** Checks one backup completely; never throws for a bad backup, returns a failed verification with the reason. */
+    /**
+     * Checks one backup completely; never throws for a bad backup or a failing service. Returns {@code failed} with the
+     * reasons when the backup (or its replica) is at fault, {@code error} when the check could not be completed for a
+     * reason outside the backup (see {@link Verification}), else {@code passed}.
+     */
     Verification check(Manifest m, Optional<Manifest> predecessor, String requestId) {
         Instant start = clock.instant();
-        List<String> reasons = new ArrayList<>();
+        List<String> failures = new ArrayList<>(); // findings about the backup
+        List<String> errors = new ArrayList<>(); // checks that could not be completed
         Integer tables = null;
-        try (InputStream plain = BackupReader.open(repository, m, envelope)) {
-            ArchiveCheck.Contents contents = ArchiveCheck.run(tools, plain);
-            tables = contents.rows().size();
-            reasons.addAll(ArchiveCheck.differences(contents, m.tables()));
-        } catch (NoSuchObjectException e) {
-            reasons.add("data object " + repository.uriOf(ObjectKey.of(m.data().key())) + " is missing");
-        } catch (ArchiveCheck.Failed | IOException | RuntimeException e) {
-            reasons.add(e.getMessage());
+        ObjectKey dataKey = ObjectKey.of(m.data().key());
+        if (!envelope.unwraps(m.encryption().keyId())) { // configuration: the backup may be fine under its own key
+            errors.add("the configured key " + envelope.keyId() + " cannot decrypt backup " + m.backupId() + ", encrypted under "
+                    + m.encryption().keyId() + " (neither that key nor a multi-Region replica of it)");
+        } else {
+            WatchedRepository source = new WatchedRepository(repository);
+            try (InputStream plain = BackupReader.open(source, m, envelope)) {
+                ArchiveCheck.Contents contents = ArchiveCheck.run(tools, plain);
+                tables = contents.rows().size();
+                failures.addAll(ArchiveCheck.differences(contents, m.tables()));
+            } catch (NoSuchObjectException e) {
+                failures.add("data object " + repository.uriOf(dataKey) + " is missing");
+            } catch (ArchiveCheck.Failed | IOException | RuntimeException e) {
+                Throwable unread = source.failure(); // the object was not delivered whole: whatever came after says nothing
+                if (unread instanceof RepositoryException) {
+                    errors.add(unread.getMessage());
+                } else if (unread != null) {
+                    errors.add("cannot read " + repository.uriOf(dataKey) + ": "
+                            + (unread.getMessage() == null ? unread.getClass().getSimpleName() : unread.getMessage()));
+                } else {
+                    (Causes.infrastructure(e) ? errors : failures).add(e.getMessage());
+                }
+            }
         }
         String replicaState = "not configured";
         if (replica.isPresent()) {
             Replica r = checkReplica(replica.get(), m, clock.instant());
             replicaState = r.state();
             if (r.problem() != null) {
-                reasons.add(r.problem());
+                (r.state().equals(Replica.UNREADABLE) ? errors : failures).add(r.problem());
             }
         }
         List<String> anomalies = Findings.anomalies(m, predecessor, settings);
         long ms = Duration.between(start, clock.instant()).toMillis();
-        Verification.Outcome outcome = reasons.isEmpty() ? Verification.Outcome.passed : Verification.Outcome.failed;
+        Verification.Outcome outcome = !failures.isEmpty() ? Verification.Outcome.failed
+                : !errors.isEmpty() ? Verification.Outcome.error : Verification.Outcome.passed;
+        List<String> reasons = new ArrayList<>(failures);
+        reasons.addAll(errors);
         String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
         LOG.infof("verified %s: %s%s", m.backupId(), outcome, reason == null ? "" : " (" + reason + ")");
         return new Verification(m.backupId(), clock.instant(), outcome, reason, tables, replicaState, anomalies, ms, requestId);
     }
 
+    /** {@code missing} or {@code different}: a finding; {@code unreadable} (a repository error): no verdict. */
     private record Replica(String state, String problem) {
+        static final String UNREADABLE = "unreadable";
     }
 
     /** The replica must hold the same data object (size and SHA-256, streamed and hashed) and the same manifest. */
@@ -152,7 +181,7 @@ public final class VerifyService {
             }
             return new Replica("identical", null);
         } catch (IOException | RuntimeException e) {
-            return new Replica("unreadable", "replica unreadable: " + e.getMessage());
+            return new Replica(Replica.UNREADABLE, "replica unreadable: " + e.getMessage());
         }
     }
 

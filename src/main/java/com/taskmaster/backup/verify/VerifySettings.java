@@ -9,7 +9,9 @@ import java.util.Objects;
  * Verify's thresholds (from {@code BACKUP_VERIFY_WINDOW}, {@code BACKUP_RPO}, {@code BACKUP_SIZE_DROP_SHARE},
  * {@code BACKUP_ROW_DROP_SHARE}).
  *
- * @param window        a backup verified (passed) more recently than this is not checked again
+ * @param window        a backup verified (passed) more recently than this is not checked again; keep it shorter than the
+ *                      schedule's period (default 6 days for the weekly run), else last week's record, younger than a
+ *                      week by the run's own duration, spares the backup until the week after
  * @param rpo           the newest backup's snapshot must be younger than this
  * @param sizeDropShare a backup whose plain size fell by more than this share from its predecessor's is an anomaly
  * @param rowDropShare  a table whose row count fell by more than this share is an anomaly (tables of at least {@link #MIN_ROWS} rows)

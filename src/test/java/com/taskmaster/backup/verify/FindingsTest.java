@@ -2,8 +2,10 @@ package com.taskmaster.backup.verify;
 
 import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.testing.Manifests;
+import io.smallrye.config.WithDefault;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -48,6 +50,40 @@ class FindingsTest {
         assertEquals(List.of(d2), VerifyPlan.select(List.of(d3, d2, d1, d0), latest, NOW, SETTINGS.window(),
                 Optional.of(d2.backupId())));
         assertEquals(List.of(), VerifyPlan.select(List.of(), Map.of(), NOW, SETTINGS.window(), Optional.empty()));
+    }
+
+    /**
+     * The weekly schedule against the default window: last week's record of a backup that is no longer the newest is
+     * a few seconds (or, after a late start of last week's run, up to an hour) younger than one week when this
+     * week's run starts; the backup must be due every week, not every other week.
+     */
+    @Test
+    void withTheDefaultWindowEveryBackupIsRecheckedByTheNextWeeklyRun() throws NoSuchMethodException {
+        String configured = BackupConfig.class.getMethod("verifyWindow").getAnnotation(WithDefault.class).value();
+        Duration window = VerifySettings.duration("BACKUP_VERIFY_WINDOW", configured);
+        Manifest older = manifest("20261121T020000Z-daily", 100);
+        Manifest newest = manifest("20261122T020000Z-daily", 100);
+        Instant lastWeek = Instant.parse("2026-11-22T04:00:00.250Z"); // Sunday 04:00, the schedule
+        for (Duration lateBy : List.of(Duration.ZERO, Duration.ofMinutes(59))) { // scheduler retries within an hour
+            Instant lastRun = lastWeek.plus(lateBy);
+            Map<BackupId, Verification> latest = Map.of(
+                    newest.backupId(), verified(newest, lastRun.plusSeconds(9), Verification.Outcome.passed),
+                    older.backupId(), verified(older, lastRun.plusSeconds(17), Verification.Outcome.passed));
+            Instant thisWeek = lastWeek.plus(Duration.ofDays(7));
+            assertEquals(ids(newest, older), ids(VerifyPlan.select(List.of(newest, older), latest, thisWeek, window,
+                    Optional.empty())), "last week's run late by " + lateBy + ", window " + configured);
+            // within the week, a recent pass still spares a backup from being read again (a manual run on Wednesday)
+            assertEquals(ids(newest), ids(VerifyPlan.select(List.of(newest, older), latest, lastRun.plus(Duration.ofDays(3)),
+                    window, Optional.empty())));
+        }
+    }
+
+    static List<String> ids(Manifest... manifests) {
+        return ids(List.of(manifests));
+    }
+
+    static List<String> ids(List<Manifest> manifests) {
+        return manifests.stream().map(m -> m.backupId().value()).toList();
     }
 
     @Test
@@ -95,5 +131,19 @@ class FindingsTest {
         assertEquals("public.My Tab; Type: x", RestoreScript.tableOf("My Tab; Type: x; Type: TABLE DATA; Schema: public; Owner: postgres"));
         assertEquals("taskmaster.tasks", RestoreScript.tableOf("tasks; Type: TABLE DATA; Schema: taskmaster; Owner: app"));
         assertEquals(null, RestoreScript.tableOf("tasks; Type: TABLE; Schema: taskmaster; Owner: app"));
+    }
+
+    @Test
+    void restoreScriptRecognisesCopyHeadersOfAnyLengthAndCountsRowsOfAnyLength() throws java.io.IOException {
+        String columns = java.util.stream.IntStream.range(0, 5000).mapToObj(i -> "\"column " + i + "\"")
+                .collect(java.util.stream.Collectors.joining(", "));
+        String longRow = "x".repeat(100_000);
+        String script = "--\n-- Data for Name: wide; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\n"
+                + "COPY public.wide (" + columns + ") FROM stdin;\n" + longRow + "\n" + longRow + "\n\\.\n\n"
+                + "-- Data for Name: narrow; Type: TABLE DATA; Schema: public; Owner: postgres\n"
+                + "COPY public.narrow (a) FROM stdin;\n1\n\\.\n"
+                + "-- Name: t; Type: TABLE; Schema: public; Owner: postgres\nCOPY (" + columns + ") FROM stdin; but not data\n";
+        assertEquals(Map.of("public.wide", 2L, "public.narrow", 1L), RestoreScript.scan(
+                new java.io.ByteArrayInputStream(script.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 }

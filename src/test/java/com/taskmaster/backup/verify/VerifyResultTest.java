@@ -58,6 +58,20 @@ class VerifyResultTest {
     }
 
     @Test
+    void aBackupThatCouldNotBeCheckedFailsTheRunCountsAsFailedAndIsNamedInTheAlert() {
+        VerifyResult r = new VerifyResult(List.of(checked("a", Verification.Outcome.error, "unreadable"),
+                checked("b", Verification.Outcome.passed, "identical")),
+                fresh(), List.of(), List.of("backup a could not be verified (error, ...): cannot read s3://b/backups/data/a: SlowDown"));
+        Map<String, Double> v = values(r);
+        assertEquals(1.0, v.get("VerifyFailure"));
+        assertNull(v.get("VerifySuccess"));
+        assertEquals(1.0, v.get("VerifyBackupsFailed"));
+        assertEquals(1.0, v.get("VerifyBackupsPassed"));
+        assertEquals(1.0, v.get("VerifyReplicaProblems"));
+        assertEquals("a", r.failedBackupIds());
+    }
+
+    @Test
     void anEmptyRepositoryIsAFailureWithoutAnAgeOrDatabase() {
         VerifyResult r = new VerifyResult(List.of(), new VerifyResult.Freshness(null, null, null, "PT26H", false, "no backup"),
                 List.of(), List.of("no backup"));

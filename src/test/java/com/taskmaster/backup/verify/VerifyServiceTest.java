@@ -38,6 +38,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,6 +133,24 @@ class VerifyServiceTest {
         Verification v = verify(backup());
         assertTrue(v.passed(), v.reason());
         assertEquals("not configured", v.replica());
+    }
+
+    @Test
+    void wideTableWhoseCopyHeaderIsLongerThanAnyLineBufferIsCounted() throws IOException {
+        DbCredentials wide = PostgresServer.get().createDatabase("verifywide");
+        // 500 columns of 22-character names: pg_restore's "COPY public.wide (...) FROM stdin;" line is over 11 KiB
+        String columns = IntStream.range(0, 500).mapToObj(i -> String.format("measurement_value_%04d", i))
+                .collect(Collectors.joining(", "));
+        PostgresServer.get().psql(wide.database(), "CREATE TABLE wide (" + columns.replace(",", " int,") + " int); "
+                + "INSERT INTO wide SELECT " + IntStream.range(0, 500).mapToObj(i -> "g").collect(Collectors.joining(", "))
+                + " FROM generate_series(1, 37) g");
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), wide, "r", null).backupId();
+        Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
+        assertEquals(List.of(new TableFingerprint("public", "wide", 37)), m.tables());
+
+        Verification v = verify(m);
+        assertTrue(v.passed(), v.reason());
+        assertEquals(1, v.tables());
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,12 +122,15 @@ public final class BackupService {
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
         ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("deadline"));
-        Duration lockWait = deadline == null ? SnapshotSession.LOCK_WAIT
-                : Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN));
-        try (SnapshotSession snapshot = SnapshotSession.open(db, lockWait)) {
+        try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             Repository target = repository instanceof S3Repository s3 ? s3.withPartSizeHint(snapshot.databaseBytes()) : repository;
-            Future<List<TableFingerprint>> fingerprints = counter.submit(snapshot::fingerprintTables);
+            // Counting starts once pg_dump has written its first bytes: it then holds all its table locks (SnapshotSession).
+            CountDownLatch dumping = new CountDownLatch(1);
+            Future<List<TableFingerprint>> fingerprints = counter.submit(() -> {
+                dumping.await();
+                return snapshot.fingerprintTables();
+            });
 
             try (ObjectWriter writer = target.create(dataKey);
                  PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
@@ -140,7 +144,7 @@ public final class BackupService {
                 long plainBytes;
                 try (OutputStream compressed = new ZstdOutputStream(envelope.encrypt(sink, context), ZSTD_LEVEL)
                         .setChecksum(true)) {
-                    plainBytes = pump(dump, compressed);
+                    plainBytes = pump(dump, compressed, dumping);
                 }
                 int exit = dump.waitFor(60, TimeUnit.SECONDS);
                 if (exit != 0 || dump.killedBecause() != null) {
@@ -166,7 +170,7 @@ public final class BackupService {
     }
 
     /** Copies pg_dump's stdout into the pipeline; refuses a stream that is not a custom-format archive. */
-    private static long pump(PgProcess dump, OutputStream out) throws IOException {
+    private static long pump(PgProcess dump, OutputStream out, CountDownLatch started) throws IOException {
         InputStream in = dump.stdout();
         byte[] buf = new byte[BUFFER];
         long total = 0;
@@ -177,6 +181,7 @@ public final class BackupService {
             }
             out.write(buf, 0, n);
             total += n;
+            started.countDown();
         }
         if (total < ARCHIVE_MAGIC.length) {
             throw new IOException(dump.failure(dump.waitFor(60, TimeUnit.SECONDS)) + " (no archive written)");

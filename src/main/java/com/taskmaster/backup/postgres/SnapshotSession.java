@@ -18,11 +18,15 @@ import java.util.List;
  * ({@code pg_dump --snapshot}), so that the dump and the table fingerprints taken here describe
  * exactly the same state of the database. Keep it open until pg_dump has finished.
  *
- * <p>Right after exporting the snapshot, the session takes ACCESS SHARE locks on every table it will count
- * (as pg_dump does on what it dumps), held until the end. Without them, a table-rewriting migration
- * ({@code ALTER TABLE ... TYPE}, {@code TRUNCATE}: not MVCC-safe) queued behind pg_dump's locks would commit
- * when pg_dump exits, and a count still waiting behind it would then see the rewritten, empty table: a
- * manifest disagreeing with its own dump. With the locks, such a migration waits until the backup ends.
+ * <p>Before counting, the session takes ACCESS SHARE locks on every table it counts, held until the end, and only
+ * once pg_dump holds its own (the caller waits for pg_dump's first output, which pg_dump writes after locking every
+ * table it dumps). A table-rewriting migration ({@code ALTER TABLE ... TYPE}, {@code TRUNCATE}: not MVCC-safe) that
+ * arrives later waits for both. One already queued behind pg_dump's lock would be granted before ours and commit when
+ * pg_dump exits; a count waiting behind it would then see the rewritten, empty table (a manifest disagreeing with
+ * its own dump). While pg_dump holds its lock, only such a queued request can make ours wait, so ours are given
+ * {@link #LOCK_GRACE} and the backup fails, naming the table, rather than counting wrongly. Locking before pg_dump
+ * instead would make pg_dump queue behind such a migration, which queues behind us: a wait cycle the server
+ * cannot see, holding the migration (and the application's queries behind it) until pg_dump's lock timeout.
  */
 public final class SnapshotSession implements AutoCloseable {
     /** Tables whose data pg_dump dumps: ordinary (and unlogged) tables outside system schemas and extensions. */
@@ -54,15 +58,10 @@ public final class SnapshotSession implements AutoCloseable {
         this.tables = tables;
     }
 
-    /** How long the session waits for a table lock (a migration holding one): pg_dump's --lock-wait-timeout. */
-    public static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    /** How long the counting session waits, in all, for its table locks while pg_dump holds its own. */
+    public static final Duration LOCK_GRACE = Duration.ofSeconds(5);
 
     public static SnapshotSession open(DbCredentials db) {
-        return open(db, LOCK_WAIT);
-    }
-
-    /** @param lockWait how long to wait for each table's lock at most (at most {@link #LOCK_WAIT}; less near a deadline) */
-    public static SnapshotSession open(DbCredentials db, Duration lockWait) {
         Connection conn = connect(db);
         try {
             try (Statement s = conn.createStatement()) {
@@ -95,7 +94,6 @@ public final class SnapshotSession implements AutoCloseable {
                     tables.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
             }
-            lock(conn, tables, lockWait.compareTo(LOCK_WAIT) < 0 ? lockWait : LOCK_WAIT);
             return new SnapshotSession(conn, snapshotId, version, bytes, takenAt, tables);
         } catch (SQLException e) {
             closeQuietly(conn);
@@ -103,22 +101,28 @@ public final class SnapshotSession implements AutoCloseable {
         }
     }
 
-    /** ACCESS SHARE locks on {@code tables}, waiting at most {@code wait} for each. */
-    private static void lock(Connection conn, List<String[]> tables, Duration wait) throws SQLException {
+    /**
+     * ACCESS SHARE locks on {@code tables}, waiting at most {@code grace} in all; then no lock timeout again (a count
+     * may wait for a lock on an index, e.g. behind a REINDEX, like pg_dump's COPY).
+     */
+    private static void lock(Connection conn, List<String[]> tables, Duration grace) throws SQLException {
+        Instant until = Instant.now().plus(grace);
         try (Statement s = conn.createStatement()) {
-            // 0 would mean "wait forever": at least 1 ms
-            s.execute("SET LOCAL lock_timeout = '" + Math.max(1, wait.toMillis()) + "ms'");
             for (String[] t : tables) {
+                long left = Math.max(1, Duration.between(Instant.now(), until).toMillis()); // 0 would mean "wait forever"
+                s.execute("SET LOCAL lock_timeout = '" + left + "ms'");
                 try {
                     s.execute("LOCK TABLE " + quoteIdent(t[0]) + "." + quoteIdent(t[1]) + " IN ACCESS SHARE MODE");
                 } catch (SQLException e) {
                     if ("55P03".equals(e.getSQLState())) { // lock_not_available
-                        throw new SQLException("table " + t[0] + "." + t[1] + " stayed locked by another session (a migration?)"
-                                + " for " + Math.max(1, wait.toMillis()) / 1000.0 + " s", e.getSQLState(), e);
+                        throw new SQLException("table " + t[0] + "." + t[1] + " has a lock request queued behind pg_dump's (a "
+                                + "migration?), which would commit under the row count: the counts would not match the dump",
+                                e.getSQLState(), e);
                     }
                     throw e;
                 }
             }
+            s.execute("SET LOCAL lock_timeout = 0");
         }
     }
 
@@ -167,12 +171,13 @@ public final class SnapshotSession implements AutoCloseable {
     }
 
     /**
-     * Exact row counts of every table (locked at {@link #open}), inside the snapshot. May run on another thread than
-     * {@link #close()}.
+     * Locks every table (see the class comment: call it once pg_dump holds its locks), then counts each table's rows
+     * exactly, inside the snapshot. May run on another thread than {@link #close()}.
      */
     public List<TableFingerprint> fingerprintTables() {
         busy.set(true);
         try {
+            lock(conn, tables, LOCK_GRACE);
             return countRows(conn, tables);
         } catch (SQLException e) {
             throw new DatabaseException("cannot fingerprint tables: " + Redactor.redact(e.getMessage()), e);

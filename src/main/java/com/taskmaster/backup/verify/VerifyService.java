@@ -128,6 +128,9 @@ public final class VerifyService {
                 }
             }
         }
+        if (failures.isEmpty() && !errors.isEmpty()) {
+            storedObjectDiffers(m).ifPresent(failures::add);
+        }
         String replicaState = "not configured";
         if (replica.isPresent()) {
             Replica r = checkReplica(replica.get(), m, clock.instant());
@@ -145,6 +148,28 @@ public final class VerifyService {
         String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
         LOG.infof("verified %s: %s%s", m.backupId(), outcome, reason == null ? "" : " (" + reason + ")");
         return new Verification(m.backupId(), clock.instant(), outcome, reason, tables, replicaState, anomalies, ms, requestId);
+    }
+
+    /**
+     * When the data object could not be checked (an error: KMS refused, a service failed), its size and SHA-256, which
+     * need no key, still tell whether it is the object the manifest describes. A damaged header, for instance, makes KMS
+     * answer AccessDenied (the encryption context it is given no longer matches the key policy's condition): that must
+     * be a failed backup, not an error that leaves its last pass standing. Empty when it matches or cannot be read.
+     */
+    private Optional<String> storedObjectDiffers(Manifest m) {
+        ObjectKey key = ObjectKey.of(m.data().key());
+        try {
+            Optional<ObjectInfo> info = repository.stat(key);
+            if (info.isPresent() && info.get().size() != m.data().storedBytes()) {
+                return Optional.of("data object " + repository.uriOf(key) + " has " + info.get().size() + " bytes, the manifest says "
+                        + m.data().storedBytes());
+            }
+            String sha = sha256(repository, key);
+            return sha.equals(m.data().sha256()) ? Optional.empty() : Optional.of("data object " + repository.uriOf(key)
+                    + " has SHA-256 " + sha + ", the manifest says " + m.data().sha256());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // no verdict either way: the error stands
+        }
     }
 
     /** {@code missing} or {@code different}: a finding; {@code unreadable} (a repository error): no verdict. */

@@ -84,7 +84,9 @@ final class Faults implements ExecutionInterceptor {
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
         if (status > 0 && target.test(context.request())) {
-            return context.httpResponse().toBuilder().statusCode(status).statusText("Fault")
+            // The service's own error headers go: the SDK would read the error type from them, not from our body.
+            return context.httpResponse().toBuilder().removeHeader("x-amzn-ErrorType").removeHeader("x-amz-error-code")
+                    .statusCode(status).statusText("Fault")
                     .putHeader("Content-Type", contentType)
                     .putHeader("Content-Length", Integer.toString(body.getBytes(StandardCharsets.UTF_8).length)).build();
         }

@@ -183,6 +183,35 @@ class VerifyErrorsTest {
         assertTrue(damaged.reason().contains("cannot be decrypted"), damaged.reason());
     }
 
+    /**
+     * A damaged header: one byte of its encryption context changed. Real KMS, under the template's key policy
+     * (Decrypt only with purpose = taskmaster-backup), then answers AccessDenied, an infrastructure-looking error; the
+     * stored object's SHA-256, which needs no key, shows the backup itself is damaged: failed, not error.
+     */
+    @Test
+    void aDamagedHeaderThatKmsRefusesIsAFailureNotAnError() throws IOException {
+        Faults faults = new Faults();
+        Envelope kms = Keys.openKms(AwsFixtures.kmsKey(), MotoServer.get().kms(MotoServer.REGION, faults));
+        Manifest m = backup(files, kms);
+        Path data = tmp.resolve("repo").resolve(m.data().key());
+        byte[] bytes = java.nio.file.Files.readAllBytes(data);
+        byte[] purpose = "taskmaster-backup".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = -1;
+        for (int i = 0; at < 0 && i + purpose.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + purpose.length, purpose, 0, purpose.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "the header holds the encryption context");
+        bytes[at + 3] ^= 0x01;
+        java.nio.file.Files.write(data, bytes);
+        faults.answer(kmsDecrypt(), 400, "application/x-amz-json-1.1", "{\"__type\":\"AccessDeniedException\",\"message\":"
+                + "\"User: arn:aws:sts::123456789012:assumed-role/verify/fn is not authorized to perform: kms:Decrypt\"}");
+        Verification v = service(files, kms, PostgresServer.get().tools()).check(m, Optional.empty(), "r");
+        assertEquals(Verification.Outcome.failed, v.outcome(), v.reason());
+        assertTrue(v.reason().contains("has SHA-256 ") && v.reason().contains("the manifest says " + m.data().sha256()), v.reason());
+    }
+
     @Test
     void anUnreachableReplicaIsAnErrorAMissingOneAFailure() throws IOException {
         Manifest m = backup(files, localKey);

@@ -54,6 +54,13 @@ class SnapshotConsistencyTest {
         return new BackupRequest(null, null, Trigger.manual());
     }
 
+    /** {@code PGHOST='...' PGPORT='...' ... }: a shell command prefix connecting psql in a pg_dump wrapper to {@code db}. */
+    private static String libpqPrefix(DbCredentials db) {
+        StringBuilder env = new StringBuilder();
+        db.libpqEnvironment().forEach((k, v) -> env.append(k).append("='").append(v.replace("'", "'\\''")).append("' "));
+        return env.toString();
+    }
+
     private static boolean lockWaiting(DbCredentials db) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             if (!PG.psql(db.database(), "SELECT count(*) FROM pg_locks WHERE NOT granted").trim().equals("0")) {
@@ -152,14 +159,12 @@ class SnapshotConsistencyTest {
     void aMigrationStartingJustBeforePgDumpDoesNotStallTheBackup() throws Exception {
         DbCredentials db = PG.createDatabase("beforedump");
         PG.psql(db.database(), "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 5000)");
-        StringBuilder env = new StringBuilder();
-        db.libpqEnvironment().forEach((k, v) -> env.append(k).append("='").append(v.replace("'", "'\\''")).append("' "));
         var racing = com.taskmaster.backup.testing.FakePgDump.in(tmp.resolve("racebin"), PG.tools(), """
                 [ "$1" = --version ] && exec "$REAL/pg_dump" --version
                 %s"$REAL/psql" -X -q -c 'ALTER TABLE t ALTER COLUMN x TYPE bigint' &
                 sleep 1
                 exec "$REAL/pg_dump" "$@"
-                """.formatted(env));
+                """.formatted(libpqPrefix(db)));
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Envelope key = localKey();
         Instant deadline = Instant.now().plus(Deadlines.MARGIN).plusSeconds(20);
@@ -234,8 +239,6 @@ class SnapshotConsistencyTest {
     void theBackupsTimeIsItsSnapshotsTime() throws Exception {
         DbCredentials db = PG.createDatabase("snapshottime");
         PG.psql(db.database(), "CREATE TABLE t (at timestamptz DEFAULT clock_timestamp())");
-        StringBuilder env = new StringBuilder();
-        db.libpqEnvironment().forEach((k, v) -> env.append(k).append("='").append(v.replace("'", "'\\''")).append("' "));
         var slow = com.taskmaster.backup.testing.FakePgDump.in(tmp.resolve("slowbin"), PG.tools(), """
                 if [ "$1" = --version ]; then
                   sleep 1
@@ -244,7 +247,7 @@ class SnapshotConsistencyTest {
                   exec "$REAL/pg_dump" --version
                 fi
                 exec "$REAL/pg_dump" "$@"
-                """.formatted(env));
+                """.formatted(libpqPrefix(db)));
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Instant before = Instant.now();
         BackupResult r = new BackupService(repo, localKey(), slow, Clock.systemUTC()).run(manual(), db, "r", null);

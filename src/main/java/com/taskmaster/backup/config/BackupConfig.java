@@ -25,6 +25,12 @@ public interface BackupConfig {
     /** KMS key ARN, id or alias, or {@code file:///path} to a local 256-bit key. */
     Optional<String> kmsKey();
 
+    /**
+     * The Database dimension of verify's metrics (the template's DatabaseName); when absent, the newest backup's
+     * database. Set it: with no backup at all, the metrics would otherwise go to "unknown", where no alarm looks.
+     */
+    Optional<String> databaseName();
+
     /** SNS topic ARN, or {@code stderr}. */
     @WithDefault("stderr")
     String alertTopic();

@@ -61,6 +61,10 @@ public class Services {
         return Alerter.open(config.alertTopic(), sns::get);
     }
 
+    public BackupConfig config() {
+        return config;
+    }
+
     public Metrics metrics() {
         return new Metrics(System.out, Clock.systemUTC());
     }

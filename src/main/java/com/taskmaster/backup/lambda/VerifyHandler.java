@@ -30,7 +30,7 @@ public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
         return invocations.run("verify", context, scope -> {
             VerifyRequest request = VerifyRequest.fromEvent(Events.object(event));
             VerifyResult result = services.verifyService().run(request, scope.requestId(), scope.deadline());
-            services.metrics().emit(result.database(), result.metrics(Instant.now()));
+            services.metrics().emit(services.config().databaseName().orElse(result.database()), result.metrics(Instant.now()));
             if (!result.ok()) {
                 LOG.errorf("verify result: %s", Json.toString(result));
                 scope.backupId(result.failedBackupIds());

@@ -1090,6 +1090,9 @@ class TemplateInvariantsTest {
         assertEquals(1, p.path("Threshold").asInt());
         assertEquals("notBreaching", p.path("TreatMissingData").asText(), "a week without a verify run is no alarm");
         assertTrue(containsRef(p.path("OKActions"), "AlertTopic"), "VerifyFailureAlarm OKActions");
+        JsonNode name = environmentOf("VerifyFunction").get("BACKUP_DATABASE_NAME");
+        assertTrue(name != null && isRef(name, "DatabaseName"),
+                "verify emits under the alarm's dimension even with no backup: BACKUP_DATABASE_NAME = Ref DatabaseName");
     }
 
     /**

@@ -1,18 +1,15 @@
 package com.taskmaster.backup.verify;
 
+import com.taskmaster.backup.repository.ForwardingRepository;
 import com.taskmaster.backup.repository.NoSuchObjectException;
-import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
-import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.PendingWrite;
 import com.taskmaster.backup.repository.Repository;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * A repository as verify reads a backup's data object through it: notes the first failure of the repository itself
@@ -21,12 +18,11 @@ import java.util.Optional;
  * SDK or zstd seeing a stream cut short), the object was not delivered whole, so nothing was learned about its
  * integrity: an infrastructure error, not a finding about the backup.
  */
-final class WatchedRepository implements Repository {
-    private final Repository delegate;
+final class WatchedRepository extends ForwardingRepository {
     private volatile Throwable failure;
 
     WatchedRepository(Repository delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** The first failure of the repository itself, or null. */
@@ -43,7 +39,7 @@ final class WatchedRepository implements Repository {
     @Override
     public InputStream open(ObjectKey key) {
         try {
-            return new Watched(delegate.open(key));
+            return new Watched(inner.open(key));
         } catch (NoSuchObjectException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -51,7 +47,6 @@ final class WatchedRepository implements Repository {
             throw e;
         }
     }
-
     private final class Watched extends FilterInputStream {
         Watched(InputStream in) {
             super(in);
@@ -99,16 +94,6 @@ final class WatchedRepository implements Repository {
     }
 
     @Override
-    public String uri() {
-        return delegate.uri();
-    }
-
-    @Override
-    public String uriOf(ObjectKey key) {
-        return delegate.uriOf(key);
-    }
-
-    @Override
     public ObjectWriter create(ObjectKey key) {
         throw readOnly();
     }
@@ -119,28 +104,8 @@ final class WatchedRepository implements Repository {
     }
 
     @Override
-    public Optional<ObjectInfo> stat(ObjectKey key) {
-        return delegate.stat(key);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
     public void delete(ObjectKey key) {
         throw readOnly();
-    }
-
-    @Override
-    public LockState lockState(ObjectKey key) {
-        return delegate.lockState(key);
-    }
-
-    @Override
-    public List<PendingWrite> pendingWrites() {
-        return delegate.pendingWrites();
     }
 
     @Override

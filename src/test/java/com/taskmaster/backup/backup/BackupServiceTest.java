@@ -181,7 +181,7 @@ class BackupServiceTest {
     void manifestIsWrittenLastAndOnlyOnSuccess() {
         // A repository whose manifest write fails: the data object is complete, yet no backup exists.
         Repository inner = new FileRepository(tmp.resolve("repo"));
-        Repository failingManifest = new com.taskmaster.backup.testing.DelegatingRepository(inner) {
+        Repository failingManifest = new com.taskmaster.backup.repository.ForwardingRepository(inner) {
             @Override
             public void putIfAbsent(ObjectKey k, byte[] c) {
                 throw new com.taskmaster.backup.repository.RepositoryException("disk full");

@@ -10,7 +10,7 @@ import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Deadlines;
-import com.taskmaster.backup.testing.DelegatingRepository;
+import com.taskmaster.backup.repository.ForwardingRepository;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.verify.VerifyRequest;
 import com.taskmaster.backup.verify.VerifyResult;
@@ -219,7 +219,7 @@ class SnapshotConsistencyTest {
         DbCredentials db = PG.createDatabase("lostresponse");
         PG.psql(db.database(), "CREATE TABLE t (x int); INSERT INTO t VALUES (1)");
         Repository inner = new FileRepository(tmp.resolve("repo"));
-        Repository lostResponse = new DelegatingRepository(inner) {
+        Repository lostResponse = new ForwardingRepository(inner) {
             @Override
             public void putIfAbsent(ObjectKey key, byte[] content) {
                 inner.putIfAbsent(key, content);

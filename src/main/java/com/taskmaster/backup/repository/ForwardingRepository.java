@@ -1,24 +1,17 @@
-package com.taskmaster.backup.testing;
-
-import com.taskmaster.backup.repository.LockState;
-import com.taskmaster.backup.repository.ObjectInfo;
-import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.ObjectWriter;
-import com.taskmaster.backup.repository.PendingWrite;
-import com.taskmaster.backup.repository.Repository;
+package com.taskmaster.backup.repository;
 
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A real repository with one operation overridden to inject a fault (a lost response, a failing write): everything
- * else goes to the wrapped repository unchanged. For failure tests only; never a stand-in for a repository.
+ * A repository that passes every operation to another one: the base of a view that changes a few of them (verify's
+ * WatchedRepository notes read failures; tests inject one fault, such as a lost response, into a real repository).
  */
-public class DelegatingRepository implements Repository {
+public class ForwardingRepository implements Repository {
     protected final Repository inner;
 
-    public DelegatingRepository(Repository inner) {
+    public ForwardingRepository(Repository inner) {
         this.inner = inner;
     }
 

@@ -157,16 +157,9 @@ public final class VerifyService {
      * be a failed backup, not an error that leaves its last pass standing. Empty when it matches or cannot be read.
      */
     private Optional<String> storedObjectDiffers(Manifest m) {
-        ObjectKey key = ObjectKey.of(m.data().key());
         try {
-            Optional<ObjectInfo> info = repository.stat(key);
-            if (info.isPresent() && info.get().size() != m.data().storedBytes()) {
-                return Optional.of("data object " + repository.uriOf(key) + " has " + info.get().size() + " bytes, the manifest says "
-                        + m.data().storedBytes());
-            }
-            String sha = sha256(repository, key);
-            return sha.equals(m.data().sha256()) ? Optional.empty() : Optional.of("data object " + repository.uriOf(key)
-                    + " has SHA-256 " + sha + ", the manifest says " + m.data().sha256());
+            Optional<ObjectInfo> info = repository.stat(ObjectKey.of(m.data().key()));
+            return info.isEmpty() ? Optional.empty() : dataDiffers(repository, info.get().size(), m).map(d -> "data object " + d);
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // no verdict either way: the error stands
         }
@@ -192,14 +185,9 @@ public final class VerifyService {
                 return young ? new Replica("pending", null)
                         : new Replica("missing", "replica missing: " + what + " does not exist");
             }
-            if (data.get().size() != m.data().storedBytes()) {
-                return new Replica("different", "replica differs: " + replica.uriOf(dataKey) + " has " + data.get().size()
-                        + " bytes, the manifest says " + m.data().storedBytes());
-            }
-            String sha = sha256(replica, dataKey);
-            if (!sha.equals(m.data().sha256())) {
-                return new Replica("different", "replica differs: " + replica.uriOf(dataKey) + " has SHA-256 " + sha
-                        + ", the manifest says " + m.data().sha256());
+            Optional<String> differs = dataDiffers(replica, data.get().size(), m);
+            if (differs.isPresent()) {
+                return new Replica("different", "replica differs: " + differs.get());
             }
             if (!Arrays.equals(replica.read(manifestKey), repository.read(manifestKey))) {
                 return new Replica("different", "replica differs: " + replica.uriOf(manifestKey) + " is not the same manifest");
@@ -208,6 +196,20 @@ public final class VerifyService {
         } catch (IOException | RuntimeException e) {
             return new Replica(Replica.UNREADABLE, "replica unreadable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether {@code repo}'s copy of the data object (of {@code size} bytes) differs from what the manifest says:
+     * "&lt;uri&gt; has N bytes, the manifest says M", or, same size, the SHA-256 streamed from it.
+     */
+    private static Optional<String> dataDiffers(Repository repo, long size, Manifest m) throws IOException {
+        ObjectKey key = ObjectKey.of(m.data().key());
+        if (size != m.data().storedBytes()) {
+            return Optional.of(repo.uriOf(key) + " has " + size + " bytes, the manifest says " + m.data().storedBytes());
+        }
+        String sha = sha256(repo, key);
+        return sha.equals(m.data().sha256()) ? Optional.empty()
+                : Optional.of(repo.uriOf(key) + " has SHA-256 " + sha + ", the manifest says " + m.data().sha256());
     }
 
     private static String sha256(Repository repo, ObjectKey key) throws IOException {

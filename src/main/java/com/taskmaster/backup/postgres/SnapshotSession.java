@@ -80,13 +80,12 @@ public final class SnapshotSession implements AutoCloseable {
             try (Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pg_export_snapshot(), current_setting('server_version_num')::int, "
                          + "current_setting('server_version'), pg_database_size(current_database()), "
-                         + "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
+                         + "clock_timestamp()")) {
                 rs.next();
                 snapshotId = rs.getString(1);
                 version = PgVersion.ofServerVersionNum(rs.getInt(2), rs.getString(3));
                 bytes = rs.getLong(4);
-                long micros = rs.getLong(5);
-                takenAt = Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1_000);
+                takenAt = rs.getObject(5, java.time.OffsetDateTime.class).toInstant();
             }
             List<String[]> tables = new ArrayList<>();
             try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(TABLES_SQL)) {

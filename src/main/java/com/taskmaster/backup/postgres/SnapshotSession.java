@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,8 +127,13 @@ public final class SnapshotSession implements AutoCloseable {
     }
 
     public static Connection connect(DbCredentials db) {
+        return connect(db, db.jdbcProperties());
+    }
+
+    /** As {@link #connect(DbCredentials)}, with {@code properties} (db's own, adjusted: timeouts) for the driver. */
+    public static Connection connect(DbCredentials db, Properties properties) {
         try {
-            return DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
+            return DriverManager.getConnection(db.jdbcUrl(), properties);
         } catch (SQLException e) {
             throw new DatabaseException("cannot connect to " + db.describe() + " as " + db.user() + ": "
                     + Redactor.redact(e.getMessage()), e);

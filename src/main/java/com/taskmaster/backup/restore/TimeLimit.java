@@ -2,12 +2,11 @@ package com.taskmaster.backup.restore;
 
 import com.taskmaster.backup.postgres.DatabaseException;
 import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.SnapshotSession;
 import com.taskmaster.backup.support.Deadlines;
-import com.taskmaster.backup.support.Redactor;
 
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -84,13 +83,12 @@ public record TimeLimit(Instant deadline, Duration reserve, String why) {
             p.setProperty("socketTimeout", Long.toString(seconds + 1));
         }
         try {
-            return DriverManager.getConnection(db.jdbcUrl(), p);
-        } catch (SQLException e) {
+            return SnapshotSession.connect(db, p);
+        } catch (DatabaseException e) {
             if (passed()) { // connecting was given up on at the limit
                 throw exceeded(what);
             }
-            throw new DatabaseException("cannot connect to " + db.describe() + " as " + db.user() + ": "
-                    + Redactor.redact(e.getMessage()), e);
+            throw e;
         }
     }
 

@@ -9,7 +9,8 @@ import jakarta.inject.Named;
 
 /**
  * {@code prune}: retention. Manual runs are dry runs unless {@code {"dryRun": false}} (optionally with
- * {@code "acceptListing": N}, see {@link PruneRequest}); scheduled events run for real. An interlock or a failed deletion fails the invocation (and alerts); the report says what was kept and why.
+ * {@code "acceptListing": N}, see {@link PruneRequest}); scheduled events run for real. An interlock or a failed
+ * deletion fails the invocation (and alerts); the report says what was kept and why.
  */
 @Named("prune")
 public class PruneHandler implements RequestHandler<Object, PruneReport> {

@@ -1,20 +1,21 @@
 package com.taskmaster.backup;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
 import com.taskmaster.backup.testing.AwsFixtures;
-import com.taskmaster.backup.testing.Commands;
 import com.taskmaster.backup.testing.Commands.Result;
+import com.taskmaster.backup.testing.Commands;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.Restores;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
-import com.taskmaster.backup.repository.ObjectKey;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.nio.file.Files;

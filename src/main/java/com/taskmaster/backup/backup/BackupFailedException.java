@@ -1,5 +1,8 @@
 package com.taskmaster.backup.backup;
 
+import com.taskmaster.backup.format.BackupId;
+
+
 /** A backup did not complete. Nothing was committed; the message names the backup, the database and the cause. */
 public class BackupFailedException extends RuntimeException {
     private final BackupId backupId;

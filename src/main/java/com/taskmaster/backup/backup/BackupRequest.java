@@ -1,6 +1,9 @@
 package com.taskmaster.backup.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.format.Manifest;
 
 /**
  * What the backup handler returns. {@code duplicate} is true when a scheduled event was delivered again

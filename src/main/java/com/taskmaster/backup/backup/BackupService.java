@@ -2,6 +2,9 @@ package com.taskmaster.backup.backup;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;

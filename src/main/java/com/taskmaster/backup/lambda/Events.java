@@ -1,6 +1,6 @@
 package com.taskmaster.backup.lambda;
 
-import com.taskmaster.backup.backup.InvalidRequestException;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

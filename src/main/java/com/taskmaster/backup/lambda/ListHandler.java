@@ -3,8 +3,8 @@ package com.taskmaster.backup.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Manifest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -35,7 +35,7 @@ public class ListHandler implements RequestHandler<Object, ListHandler.Result> {
     public Result handleRequest(Object event, Context context) {
         return invocations.run("list", context, scope -> {
             if (!Events.object(event).isEmpty()) {
-                throw new com.taskmaster.backup.backup.InvalidRequestException("list takes no parameters: invoke it with {}");
+                throw new com.taskmaster.backup.support.InvalidRequestException("list takes no parameters: invoke it with {}");
             }
             Catalog.Listing listing = services.catalog().list();
             return new Result(listing.backups().stream().map(Entry::of).toList(), listing.unreadable());

@@ -1,7 +1,7 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.repository.LockState;
 
 import java.time.Instant;

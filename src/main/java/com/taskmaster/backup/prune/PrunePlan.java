@@ -43,7 +43,7 @@ public record PrunePlan(Instant now, RetentionPolicy policy, List<Decision> deci
         return decisions.stream().filter(Decision::delete).toList();
     }
 
-    public Optional<Decision> decisionFor(com.taskmaster.backup.backup.BackupId id) {
+    public Optional<Decision> decisionFor(com.taskmaster.backup.format.BackupId id) {
         return decisions.stream().filter(d -> d.backup().id().equals(id)).findFirst();
     }
 

@@ -1,6 +1,6 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.InvalidRequestException;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -2,17 +2,17 @@ package com.taskmaster.backup.prune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.taskmaster.backup.support.Deadlines;
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.PendingWrite;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
+import com.taskmaster.backup.support.Deadlines;
 import com.taskmaster.backup.support.Json;
 import org.jboss.logging.Logger;
 
@@ -101,9 +101,9 @@ public final class PruneService {
         Map<BackupId, Manifest> manifests = listing.backups().stream()
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
         // The backups whose latest verification passed: the newest of them is always kept.
-        Set<BackupId> verified = new com.taskmaster.backup.verify.Verifications(repository).latest().values().stream()
-                .filter(com.taskmaster.backup.verify.Verification::passed)
-                .map(com.taskmaster.backup.verify.Verification::backupId)
+        Set<BackupId> verified = new com.taskmaster.backup.format.Verifications(repository).latest().values().stream()
+                .filter(com.taskmaster.backup.format.Verification::passed)
+                .map(com.taskmaster.backup.format.Verification::backupId)
                 .collect(java.util.stream.Collectors.toSet());
         List<BackupSummary> summaries = listing.backups().stream().map(BackupSummary::of).toList();
         PrunePlan plan = policy.plan(summaries, verified, now);

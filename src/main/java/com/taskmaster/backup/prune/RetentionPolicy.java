@@ -1,6 +1,6 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.format.BackupId;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package com.taskmaster.backup.restore;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.InvalidRequestException;
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,9 +1,9 @@
 package com.taskmaster.backup.restore;
 
-import com.taskmaster.backup.backup.InvalidRequestException;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.catalog.Catalog;
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.format.BackupReader;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;
@@ -11,6 +11,7 @@ import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.InvalidRequestException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

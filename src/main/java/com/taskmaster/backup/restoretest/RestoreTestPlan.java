@@ -1,10 +1,10 @@
 package com.taskmaster.backup.restoretest;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.InvalidRequestException;
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.verify.Verification;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,7 +1,7 @@
 package com.taskmaster.backup.restoretest;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.InvalidRequestException;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.util.Map;
 import java.util.Optional;

@@ -1,14 +1,14 @@
 package com.taskmaster.backup.restoretest;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreResult;
 import com.taskmaster.backup.restore.RestoreService;
 import com.taskmaster.backup.restore.TimeLimit;
-import com.taskmaster.backup.verify.Verifications;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;

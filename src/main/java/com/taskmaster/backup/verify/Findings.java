@@ -1,6 +1,6 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.TableFingerprint;
 
 import java.time.Duration;

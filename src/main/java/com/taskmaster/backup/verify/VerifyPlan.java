@@ -1,8 +1,9 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.InvalidRequestException;
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Verification;
+import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Duration;
 import java.time.Instant;

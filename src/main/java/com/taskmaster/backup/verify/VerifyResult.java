@@ -2,6 +2,7 @@ package com.taskmaster.backup.verify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.taskmaster.backup.alert.Metrics;
+import com.taskmaster.backup.format.Verification;
 
 import java.time.Duration;
 import java.time.Instant;

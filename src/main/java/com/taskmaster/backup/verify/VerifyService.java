@@ -1,16 +1,18 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.catalog.Catalog;
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.format.BackupReader;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Verification;
+import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
-import com.taskmaster.backup.restore.BackupReader;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

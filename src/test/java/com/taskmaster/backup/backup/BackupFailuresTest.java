@@ -3,6 +3,7 @@ package com.taskmaster.backup.backup;
 import com.taskmaster.backup.crypto.CryptoException;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.FileRepository;

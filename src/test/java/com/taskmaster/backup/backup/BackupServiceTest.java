@@ -2,6 +2,10 @@ package com.taskmaster.backup.backup;
 
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.postgres.TableFingerprint;
@@ -192,7 +196,7 @@ class BackupServiceTest {
                         .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null));
         assertTrue(e.getMessage().contains("manifest could not be written"), e.getMessage());
         assertTrue(inner.list(Layout.MANIFESTS).isEmpty());
-        assertEquals(0, new com.taskmaster.backup.catalog.Catalog(inner).list().backups().size());
+        assertEquals(0, new com.taskmaster.backup.format.Catalog(inner).list().backups().size());
     }
 
     @Test
@@ -204,7 +208,7 @@ class BackupServiceTest {
         assertEquals(Instant.parse("2024-02-29T23:59:59Z"), BackupId.parse("20240229T235959Z-leap").time());
         Repository repo = new FileRepository(tmp.resolve("repo"));
         repo.putIfAbsent(ObjectKey.of("manifests/20261340T000000Z-x.json"), "{}".getBytes());
-        assertEquals(0, new com.taskmaster.backup.catalog.Catalog(repo).list().backups().size());
+        assertEquals(0, new com.taskmaster.backup.format.Catalog(repo).list().backups().size());
     }
 
     @Test

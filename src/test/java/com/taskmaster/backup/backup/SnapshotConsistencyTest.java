@@ -2,15 +2,19 @@ package com.taskmaster.backup.backup;
 
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.repository.ForwardingRepository;
 import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Deadlines;
-import com.taskmaster.backup.repository.ForwardingRepository;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.verify.VerifyRequest;
 import com.taskmaster.backup.verify.VerifyResult;
@@ -228,7 +232,7 @@ class SnapshotConsistencyTest {
         };
         BackupResult r = new BackupService(lostResponse, localKey(), PG.tools(), Clock.systemUTC()).run(manual(), db, "r", null);
         assertFalse(r.duplicate());
-        assertEquals(1, new com.taskmaster.backup.catalog.Catalog(inner).list().backups().size());
+        assertEquals(1, new com.taskmaster.backup.format.Catalog(inner).list().backups().size());
     }
 
     /**

@@ -1,17 +1,17 @@
 package com.taskmaster.backup.crypto;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.BackupReader;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
-import com.taskmaster.backup.restore.BackupReader;
 import com.taskmaster.backup.testing.AwsFixtures;
-import com.taskmaster.backup.testing.KmsCalls;
 import com.taskmaster.backup.testing.KmsCalls.Call;
+import com.taskmaster.backup.testing.KmsCalls;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;

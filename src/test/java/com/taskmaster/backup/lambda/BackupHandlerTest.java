@@ -1,7 +1,7 @@
 package com.taskmaster.backup.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.testing.LambdaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,10 +1,10 @@
 package com.taskmaster.backup.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;

@@ -52,8 +52,8 @@ class NativeRegistrationsTest {
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(
-            com.taskmaster.backup.backup.Manifest.class,
-            com.taskmaster.backup.verify.Verification.class,
+            com.taskmaster.backup.format.Manifest.class,
+            com.taskmaster.backup.format.Verification.class,
             com.taskmaster.backup.alert.Alert.class,
             com.taskmaster.backup.restoretest.RestoreTestReport.class,
             com.taskmaster.backup.prune.PruneReport.class,

@@ -1,19 +1,19 @@
 package com.taskmaster.backup.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.format.Verification;
+import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.restoretest.RestoreTestService;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.RestoreTestTestResource;
-import com.taskmaster.backup.verify.Verification;
-import com.taskmaster.backup.verify.Verifications;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

@@ -1,7 +1,7 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;

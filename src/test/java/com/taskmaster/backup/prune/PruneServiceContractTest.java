@@ -1,10 +1,10 @@
 package com.taskmaster.backup.prune;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.catalog.Catalog;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
@@ -397,15 +397,15 @@ abstract class PruneServiceContractTest {
         for (int i = 2; i <= 6; i++) {
             put(repo, old.plus(Duration.ofDays(i)), "daily", null);
         }
-        var records = new com.taskmaster.backup.verify.Verifications(repo);
-        var passed = com.taskmaster.backup.verify.Verification.Outcome.passed;
-        var failed = com.taskmaster.backup.verify.Verification.Outcome.failed;
-        records.record(new com.taskmaster.backup.verify.Verification(verified, old.plus(Duration.ofDays(7)), passed,
+        var records = new com.taskmaster.backup.format.Verifications(repo);
+        var passed = com.taskmaster.backup.format.Verification.Outcome.passed;
+        var failed = com.taskmaster.backup.format.Verification.Outcome.failed;
+        records.record(new com.taskmaster.backup.format.Verification(verified, old.plus(Duration.ofDays(7)), passed,
                 null, 3, null, null, 10, "r"));
         // a later backup whose latest verification failed is not "verified", even if an earlier one passed
-        records.record(new com.taskmaster.backup.verify.Verification(failedLater, old.plus(Duration.ofDays(7)), passed,
+        records.record(new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(7)), passed,
                 null, 3, null, null, 10, "r"));
-        records.record(new com.taskmaster.backup.verify.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
+        records.record(new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
                 "sha256 mismatch", null, null, null, 10, "r"));
         PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
         var kept = r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());

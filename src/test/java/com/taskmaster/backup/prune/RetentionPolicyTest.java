@@ -1,10 +1,10 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.repository.LockState;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package com.taskmaster.backup.prune;
 
-import com.taskmaster.backup.backup.BackupId;
+import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.repository.LockState;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package com.taskmaster.backup.prune;
 
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.catalog.Catalog;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoObjectLock;
 import com.taskmaster.backup.testing.MotoServer;

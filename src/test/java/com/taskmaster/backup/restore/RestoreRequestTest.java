@@ -1,7 +1,7 @@
 package com.taskmaster.backup.restore;
 
-import com.taskmaster.backup.backup.InvalidRequestException;
-import com.taskmaster.backup.backup.Manifest;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.support.InvalidRequestException;
 import com.taskmaster.backup.testing.Manifests;
 import org.junit.jupiter.api.Test;
 

@@ -1,20 +1,20 @@
 package com.taskmaster.backup.restoretest;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreService;
 import com.taskmaster.backup.testing.Manifests;
 import com.taskmaster.backup.testing.PostgresServer;
-import com.taskmaster.backup.verify.Verification;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

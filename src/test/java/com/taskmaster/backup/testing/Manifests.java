@@ -1,8 +1,8 @@
 package com.taskmaster.backup.testing;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.TableFingerprint;
 
 import java.util.List;

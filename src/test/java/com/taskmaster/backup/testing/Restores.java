@@ -1,12 +1,12 @@
 package com.taskmaster.backup.testing;
 
-import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.format.BackupReader;
+import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.repository.Repository;
-import com.taskmaster.backup.restore.BackupReader;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,9 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.config.BackupConfig;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.testing.Manifests;
 import io.smallrye.config.WithDefault;

@@ -1,13 +1,15 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.format.Verification;
+import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.FileRepository;

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.verify;
 
 import com.taskmaster.backup.alert.Metrics;
+import com.taskmaster.backup.format.Verification;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

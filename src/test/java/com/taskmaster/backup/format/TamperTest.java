@@ -1,12 +1,8 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.format;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupResult;
 import com.taskmaster.backup.backup.BackupService;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
-import com.taskmaster.backup.backup.Trigger;
 import com.taskmaster.backup.crypto.CryptoException;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;

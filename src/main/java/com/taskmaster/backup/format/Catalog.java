@@ -1,8 +1,5 @@
-package com.taskmaster.backup.catalog;
+package com.taskmaster.backup.format;
 
-import com.taskmaster.backup.backup.BackupId;
-import com.taskmaster.backup.backup.Layout;
-import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.Repository;

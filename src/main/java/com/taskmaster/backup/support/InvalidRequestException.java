@@ -1,4 +1,4 @@
-package com.taskmaster.backup.backup;
+package com.taskmaster.backup.support;
 
 /** The invocation payload is malformed; nothing was changed. The message says what is wrong and what is accepted. */
 public class InvalidRequestException extends IllegalArgumentException {

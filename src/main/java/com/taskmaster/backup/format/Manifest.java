@@ -1,4 +1,4 @@
-package com.taskmaster.backup.backup;
+package com.taskmaster.backup.format;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.taskmaster.backup.postgres.TableFingerprint;

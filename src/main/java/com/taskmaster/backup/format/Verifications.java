@@ -1,6 +1,5 @@
-package com.taskmaster.backup.verify;
+package com.taskmaster.backup.format;
 
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectInfo;

@@ -1,7 +1,6 @@
-package com.taskmaster.backup.verify;
+package com.taskmaster.backup.format;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.taskmaster.backup.backup.BackupId;
 import com.taskmaster.backup.support.Json;
 
 import java.io.IOException;
@@ -15,7 +14,7 @@ import java.util.Objects;
  * its tables (and the replica, when one is configured and due) all checked out; {@code failed} when one of them
  * did not (the reason says which); {@code error} when the check could not be completed for a reason outside the
  * backup (a repository, S3 or KMS service or network error, throttling, a missing tool, a timeout: see
- * {@link Causes}), which is no verdict on the backup, so that {@link Verifications#latest()} passes over it and the
+ * verify's {@code Causes}), which is no verdict on the backup, so that {@link Verifications#latest()} passes over it and the
  * last {@code passed} or {@code failed} stands. {@code anomalies} (size or row-count drops against the predecessor)
  * are alerted but do not make a backup unusable.
  */

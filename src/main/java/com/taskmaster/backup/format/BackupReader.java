@@ -1,7 +1,6 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.format;
 
 import com.github.luben.zstd.ZstdInputStream;
-import com.taskmaster.backup.backup.Manifest;
 import com.taskmaster.backup.crypto.CryptoException;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.repository.ObjectKey;

@@ -11,6 +11,7 @@ import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Json;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.Commands.Result;
@@ -68,7 +69,7 @@ class FormatDocumentationTest {
         Path keyFile = tmp.resolve("keys/backup.key");
         BackupResult r = new BackupService(new FileRepository(repoDir), Keys.open("file://" + keyFile, () -> {
             throw new AssertionError("no KMS for local keys");
-        }), tools, Clock.systemUTC()).run(new BackupRequest("fmt-doc", null, Trigger.manual()), sample, "req-fmt-1", null);
+        }), tools, Clock.systemUTC()).run(new BackupRequest("fmt-doc", null, Trigger.manual()), sample, "req-fmt-1", Deadline.NONE);
 
         // 1. The manifest names the data object; both are plain files in the repository.
         Path manifestFile = repoDir.resolve("manifests/" + r.backupId() + ".json");
@@ -104,7 +105,7 @@ class FormatDocumentationTest {
         String keyArn = AwsFixtures.kmsKey();
         BackupResult r = new BackupService(new S3Repository(MotoServer.get().s3(), bucket, "backups", 0),
                 Keys.openKms(keyArn, MotoServer.get().kms()), tools, Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), sample, "req-fmt-2", null);
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "req-fmt-2", Deadline.NONE);
 
         Map<String, String> aws = new HashMap<>(MotoServer.get().childEnvironment());
         aws.put("AWS_DEFAULT_REGION", aws.get("AWS_REGION")); // the AWS CLI v1 reads only this one

@@ -13,6 +13,7 @@ import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.Commands.Result;
 import com.taskmaster.backup.testing.Commands;
@@ -89,10 +90,10 @@ class RecoveryProcedureTest {
         Repository repo = new S3Repository(MotoServer.get().s3(), bucket, "backups", 0);
         Envelope key = Keys.openKms(keyArn, MotoServer.get().kms());
         BackupService service = new BackupService(repo, key, pg.tools(), Clock.systemUTC());
-        first = manifest(repo, service.run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-1", null).backupId());
+        first = manifest(repo, service.run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-1", Deadline.NONE).backupId());
         between = first.finishedAt().toString();   // ISO-8601 UTC with nanoseconds: the time a restore is asked for
         pg.psql(source.database(), "INSERT INTO public.app_settings (key, value) VALUES ('after.one', '1'), ('after.two', '2')");
-        second = manifest(repo, service.run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-2", null).backupId());
+        second = manifest(repo, service.run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-2", Deadline.NONE).backupId());
         assertTrue(first.startedAt().isBefore(Instant.parse(between)) && second.startedAt().isAfter(Instant.parse(between)));
 
         // What S3 replication does: the same objects under the same keys in the other region's bucket.
@@ -145,7 +146,7 @@ class RecoveryProcedureTest {
         Path work = Files.createDirectories(tmp.resolve("decrypt"));
         Repository repo = new S3Repository(MotoServer.get().s3(), AwsFixtures.bucket("mrk"), "backups", 0);
         Manifest m = manifest(repo, new BackupService(repo, Keys.openKms(mrk, MotoServer.get().kms()), PostgresServer.get().tools(),
-                Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-3", null).backupId());
+                Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), source, "req-rec-3", Deadline.NONE).backupId());
         Path data = Files.write(work.resolve("backup.esdk"), repo.read(ObjectKey.of(m.data().key())));
         Path manifest = Files.write(work.resolve("manifest.json"), m.toJson());
         Map<String, String> env = awsEnvironment();

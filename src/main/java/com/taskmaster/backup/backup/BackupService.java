@@ -17,7 +17,7 @@ import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
-import com.taskmaster.backup.support.Deadlines;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 import org.jboss.logging.Logger;
 
@@ -37,8 +37,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,10 +67,11 @@ public final class BackupService {
     }
 
     /**
-     * @param deadline when the caller will be killed (Lambda's timeout), or null
+     * @param deadline when the caller will be killed (Lambda's timeout), or {@link Deadline#NONE}: pg_dump is stopped
+     *                 {@link Deadline.Margin#WORK} before it
      * @throws BackupFailedException when anything fails; nothing is then committed
      */
-    public BackupResult run(BackupRequest request, DbCredentials db, String requestId, Instant deadline) {
+    public BackupResult run(BackupRequest request, DbCredentials db, String requestId, Deadline deadline) {
         Instant start = clock.instant();
         BackupId id = request.backupId(start);
         if (request.trigger().isScheduled()) {
@@ -119,12 +118,12 @@ public final class BackupService {
     }
 
     private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
-                                  Instant start, Instant deadline) {
+                                  Instant start, Deadline deadline) {
         PgVersion pgDumpVersion = tools.version("pg_dump");
         Map<String, String> context = encryptionContext(db.database(), id);
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
+        Deadline work = deadline.minus(Deadline.Margin.WORK);
         ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("deadline"));
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             Repository target = repository instanceof S3Repository s3 ? s3.withPartSizeHint(snapshot.databaseBytes()) : repository;
@@ -137,12 +136,8 @@ public final class BackupService {
 
             try (ObjectWriter writer = target.create(dataKey);
                  PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
-                         "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db)) {
-                if (deadline != null) {
-                    long delay = Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN)).toMillis();
-                    watchdog.schedule(() -> dump.kill("stopped " + Deadlines.MARGIN.toSeconds()
-                            + " s before the invocation's deadline"), Math.max(0, delay), TimeUnit.MILLISECONDS);
-                }
+                         "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db);
+                 Deadline.Watch watch = work.watch("deadline", () -> dump.kill(work.stopped()))) {
                 CountingDigestStream sink = new CountingDigestStream(writer.stream());
                 long plainBytes;
                 try (OutputStream compressed = new ZstdOutputStream(envelope.encrypt(sink, context), ZSTD_LEVEL)
@@ -153,7 +148,7 @@ public final class BackupService {
                 if (exit != 0 || dump.killedBecause() != null) {
                     throw new IllegalStateException(dump.failure(exit));
                 }
-                List<TableFingerprint> tables = await(fingerprints, deadline);
+                List<TableFingerprint> tables = await(fingerprints, work);
                 writer.commit();
                 return new Manifest(Manifest.FORMAT_VERSION, id,
                         new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
@@ -167,7 +162,6 @@ public final class BackupService {
         } catch (IOException e) {
             throw new IllegalStateException("streaming the dump failed: " + e.getMessage(), e);
         } finally {
-            watchdog.shutdownNow();
             counter.shutdownNow();
         }
     }
@@ -202,11 +196,9 @@ public final class BackupService {
     }
 
     /** The snapshot's row counts, waiting no longer than the deadline allows (an hour without one). */
-    private List<TableFingerprint> await(Future<List<TableFingerprint>> f, Instant deadline) {
-        Duration wait = deadline == null ? Duration.ofHours(1)
-                : Duration.between(clock.instant(), deadline.minus(Deadlines.MARGIN));
+    private static List<TableFingerprint> await(Future<List<TableFingerprint>> f, Deadline deadline) {
         try {
-            return f.get(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
+            return deadline.await(f, Duration.ofHours(1));
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof RuntimeException r ? r : new IllegalStateException(c.getMessage(), c);
@@ -214,8 +206,8 @@ public final class BackupService {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while counting rows", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(deadline == null ? "counting rows took over an hour"
-                    : "counting rows was not done " + Deadlines.MARGIN.toSeconds() + " s before the invocation's deadline", e);
+            throw new IllegalStateException(deadline.isNone() ? "counting rows took over an hour"
+                    : "counting rows was not done " + deadline.marginSeconds() + " s before the invocation's deadline", e);
         }
     }
 

@@ -2,6 +2,7 @@ package com.taskmaster.backup.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.taskmaster.backup.alert.Alert;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,12 +45,12 @@ public class Invocations {
             return context == null || context.getAwsRequestId() == null ? "local" : context.getAwsRequestId();
         }
 
-        /** Lambda's deadline for this invocation, or null when unknown. */
-        public Instant deadline() {
+        /** Lambda's deadline for this invocation, or {@link Deadline#NONE} when unknown. */
+        public Deadline deadline() {
             if (context == null || context.getRemainingTimeInMillis() <= 0) {
-                return null;
+                return Deadline.NONE;
             }
-            return Instant.now().plusMillis(context.getRemainingTimeInMillis());
+            return Deadline.at(Instant.now().plusMillis(context.getRemainingTimeInMillis()));
         }
     }
 

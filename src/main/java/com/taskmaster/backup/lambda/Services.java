@@ -5,6 +5,7 @@ import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
@@ -105,7 +106,9 @@ public class Services {
         }
         DbCredentials server = database(restoreTestConfig.dbUrl().orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
         List<DbCredentials> sources = config.dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
-        return new RestoreTestService(repository(), restoreService(), server, sources,
+        DatabaseRestore restore = new DatabaseRestore(repository(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
+                PgTools.locate(config.pgBin()), Clock.systemUTC());
+        return new RestoreTestService(repository(), restore, server, sources,
                 SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
                 Clock.systemUTC());
     }

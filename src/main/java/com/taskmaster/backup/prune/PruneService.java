@@ -12,7 +12,7 @@ import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.PendingWrite;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
-import com.taskmaster.backup.support.Deadlines;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Json;
 import org.jboss.logging.Logger;
 
@@ -78,14 +78,15 @@ public final class PruneService {
      * @throws PruneFailedException  some deletions failed; the rest were done and recorded
      */
     public PruneReport run(boolean dryRun, String trigger, String requestId) {
-        return run(dryRun, trigger, requestId, null);
+        return run(dryRun, trigger, requestId, Deadline.NONE);
     }
 
     /**
-     * @param deadline when the caller will be killed (Lambda's timeout), or null: deletions stop {@link Deadlines#MARGIN}
-     *                 before it, the audit record is still written, and the rest is left for the next run
+     * @param deadline when the caller will be killed (Lambda's timeout), or {@link Deadline#NONE}: deletions stop
+     *                 {@link Deadline.Margin#WORK} before it, the audit record is still written, and the rest is left for
+     *                 the next run
      */
-    public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline) {
+    public PruneReport run(boolean dryRun, String trigger, String requestId, Deadline deadline) {
         return run(dryRun, trigger, requestId, deadline, null);
     }
 
@@ -94,7 +95,7 @@ public final class PruneService {
      *                      the number listed, the "listing shrank" interlock does not trip (this run's record becomes
      *                      the new baseline); any other number is an interlock of its own
      */
-    public PruneReport run(boolean dryRun, String trigger, String requestId, Instant deadline, Integer acceptListing) {
+    public PruneReport run(boolean dryRun, String trigger, String requestId, Deadline deadline, Integer acceptListing) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String runId = randomId();
         Catalog.Listing listing = new Catalog(repository).list();
@@ -187,12 +188,12 @@ public final class PruneService {
 
     /** Deletes the planned backups (oldest first), then the leftovers; stops near the deadline. */
     private Outcome act(String runId, List<PrunePlan.Decision> toDelete, Map<BackupId, Manifest> manifests,
-                        List<ObjectInfo> orphans, List<PendingWrite> stale, Instant deadline) {
+                        List<ObjectInfo> orphans, List<PendingWrite> stale, Deadline deadline) {
         Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        Instant stopAt = deadline == null ? Instant.MAX : deadline.minus(Deadlines.MARGIN);
+        Deadline stop = deadline.minus(Deadline.Margin.WORK);
         int left = toDelete.size() + orphans.size() + stale.size();
         for (PrunePlan.Decision d : toDelete) {
-            if (!clock.instant().isBefore(stopAt)) {
+            if (stop.passed()) {
                 break;
             }
             left--;
@@ -201,7 +202,7 @@ public final class PruneService {
             }
         }
         for (ObjectInfo o : orphans) {
-            if (!clock.instant().isBefore(stopAt)) {
+            if (stop.passed()) {
                 break;
             }
             left--;
@@ -214,7 +215,7 @@ public final class PruneService {
             }
         }
         for (PendingWrite w : stale) {
-            if (!clock.instant().isBefore(stopAt)) {
+            if (stop.passed()) {
                 break;
             }
             left--;
@@ -228,7 +229,7 @@ public final class PruneService {
             }
         }
         if (left > 0) {
-            done.failures().add("stopped " + Deadlines.MARGIN.toSeconds() + " s before the invocation's deadline with " + left
+            done.failures().add("stopped " + stop.marginSeconds() + " s before the invocation's deadline with " + left
                     + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
         }
         return done;

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 final class S3MultipartWriter implements ObjectWriter {
     /**
      * How long {@link #abort} waits for the part in flight: parts are 8 MiB to a few hundred MiB (more only past part
-     * 3,000), seconds at Lambda's bandwidth; and well inside {@code Deadlines.MARGIN} (30 s), so a backup stopped near
+     * 3,000), seconds at Lambda's bandwidth; and well inside {@code Deadline.Margin.WORK} (30 s), so a backup stopped near
      * the deadline still alerts. A slower part leaves the upload open (listed), never aborted under it.
      */
     static final Duration ABORT_WAIT = Duration.ofSeconds(20);

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.restore;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.format.DatabaseRestore;
 
 import java.time.Instant;
 import java.util.List;
@@ -12,17 +13,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreResult(String backupId, Instant backupTakenAt, PointInTime pointInTime, String target,
                             boolean replacedExisting, int tablesRestored, boolean fingerprintsEqual, List<String> differences,
-                            Roles roles, long durationMs) {
+                            DatabaseRestore.Roles roles, long durationMs) {
 
     /** What was asked, and what a backup can give: the state at the chosen backup's snapshot. */
     public record PointInTime(Instant requested, Instant restoredStateAt, String granularity) {
-    }
-
-    /**
-     * Ownership and privileges are never restored ({@code --no-owner --no-acl}): roles are server-wide and often
-     * differ between servers, and a missing role would otherwise fail the whole restore.
-     */
-    public record Roles(List<String> ownersInBackup, List<String> missingOnTarget, int privilegeEntriesSkipped,
-                        String restoredObjectsOwnedBy, String note) {
     }
 }

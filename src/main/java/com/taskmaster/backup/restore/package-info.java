@@ -1,7 +1,7 @@
 /**
- * Reading backups back: the reverse pipeline repository → SHA-256 check → decrypt → decompress → pg_dump archive
- * ({@link com.taskmaster.backup.format.BackupReader}), and the real recovery: that archive streamed into stock
- * pg_restore on a target database, proven by comparing every table's row count with the manifest
- * ({@link com.taskmaster.backup.restore.RestoreService}).
+ * The restore command (the real recovery, manual only): choose a backup by id or by time, refuse a non-empty target
+ * unless it is confirmed by name, then stream it into the target with the shared recovery step
+ * {@link com.taskmaster.backup.format.DatabaseRestore} (one pg_restore transaction, every table's row count proven
+ * equal to the manifest's).
  */
 package com.taskmaster.backup.restore;

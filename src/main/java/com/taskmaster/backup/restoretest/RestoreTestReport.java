@@ -1,7 +1,7 @@
 package com.taskmaster.backup.restoretest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.taskmaster.backup.restore.RestoreResult;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.support.Json;
 
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreTestReport(String outcome, List<String> failures, String backupId, Instant backupTakenAt, boolean verified,
                                 String server, String scratchDatabase, Instant startedAt, Integer tablesRestored,
-                                Boolean fingerprintsEqual, RestoreResult.Roles roles, List<SmokeQueries.Outcome> smokeQueries,
+                                Boolean fingerprintsEqual, DatabaseRestore.Roles roles, List<SmokeQueries.Outcome> smokeQueries,
                                 Long restoreMs, Long plainBytes, Long restoredDatabaseBytes, Long sourceDatabaseBytes,
                                 Double throughputMiBps, String estimatedFullRestore, String rto, Boolean rtoMet,
                                 boolean scratchDropped, List<String> leftoversDropped, String report, String database) {

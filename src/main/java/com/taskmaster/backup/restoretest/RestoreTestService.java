@@ -2,13 +2,12 @@ package com.taskmaster.backup.restoretest;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
-import com.taskmaster.backup.restore.RestoreResult;
-import com.taskmaster.backup.restore.RestoreService;
-import com.taskmaster.backup.restore.TimeLimit;
+import com.taskmaster.backup.support.Deadline;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,7 @@ import java.util.Optional;
 
 /**
  * One restore-test run: plan (nothing touched yet; refusals happen here), drop scratch databases that crashed runs
- * left, create the scratch database, restore into it ({@link RestoreService}: fingerprints proven), run the smoke
+ * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven), run the smoke
  * queries, measure, and in every case drop the scratch database; then write the report and fail if anything failed.
  */
 public final class RestoreTestService {
@@ -32,7 +31,7 @@ public final class RestoreTestService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Repository repository;
-    private final RestoreService restorer;
+    private final DatabaseRestore restorer;
     private final DbCredentials server;
     private final List<DbCredentials> sources;
     private final List<String> smokeQueries;
@@ -43,7 +42,7 @@ public final class RestoreTestService {
      * @param server  the restore-test server's maintenance database
      * @param sources the source database(s) (BACKUP_DB_*), never to be used, and measured for the extrapolation
      */
-    public RestoreTestService(Repository repository, RestoreService restorer, DbCredentials server, List<DbCredentials> sources,
+    public RestoreTestService(Repository repository, DatabaseRestore restorer, DbCredentials server, List<DbCredentials> sources,
                               List<String> smokeQueries, Duration rto, Clock clock) {
         this.repository = repository;
         this.restorer = restorer;
@@ -55,16 +54,16 @@ public final class RestoreTestService {
     }
 
     /**
-     * @param deadline when Lambda kills the invocation, or null. pg_restore is stopped, and no smoke query starts,
-     *                 {@link TimeLimit#forWork MARGIN} before it; every query after pg_restore ends
-     *                 {@link TimeLimit#forChecks CLEANUP_RESERVE} before it, and the drop {@link TimeLimit#forCleanup
-     *                 REPORT_RESERVE} before it, so the scratch database is dropped and the report written in time
-     *                 (a run that ran out of time fails, saying so)
+     * @param deadline when Lambda kills the invocation ({@link Deadline#NONE} without one). pg_restore is stopped, and no
+     *                 smoke query starts, {@link Deadline.Margin#WORK} before it; every query after pg_restore ends
+     *                 {@link Deadline.Margin#CHECKS} before it, and the drop {@link Deadline.Margin#CLEANUP} before it, so
+     *                 the scratch database is dropped and the report written in time (a run that ran out of time fails,
+     *                 saying so)
      */
-    public RestoreTestReport run(Optional<BackupId> requested, Instant deadline) {
+    public RestoreTestReport run(Optional<BackupId> requested, Deadline deadline) {
         Instant started = clock.instant();
-        TimeLimit work = TimeLimit.forWork(deadline);
-        TimeLimit checks = TimeLimit.forChecks(deadline);
+        Deadline work = deadline.minus(Deadline.Margin.WORK);
+        Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
         RestoreTestPlan plan = RestoreTestPlan.plan(new Catalog(repository).list().backups(), new Verifications(repository).latest(),
                 requested, server, sources, started);
         LOG.infof("restore-test: backup %s%s into scratch database %s on %s", plan.backup().backupId(),
@@ -74,7 +73,7 @@ public final class RestoreTestService {
         List<String> leftovers = dropLeftovers(scratch, started, failures, checks);
         Long sourceBytes = sourceSize(checks);
 
-        RestoreResult restored = null;
+        DatabaseRestore.Restored restored = null;
         List<SmokeQueries.Outcome> smoke = null;
         Long restoredBytes = null;
         boolean created = false;
@@ -82,13 +81,13 @@ public final class RestoreTestService {
         try {
             try {
                 scratch.create(plan.scratchDatabase(), work);
-            } catch (TimeLimit.Exceeded e) {
+            } catch (Deadline.Exceeded e) {
                 created = true; // stopped midway, it may exist: DROP DATABASE IF EXISTS covers both
                 throw e;
             }
             created = true;
             DbCredentials target = server.withDatabase(plan.scratchDatabase());
-            restored = restorer.restore(plan.backup(), target, false, null, deadline);
+            restored = restorer.into(plan.backup(), target, false, deadline);
             restoredBytes = ScratchDatabases.size(target, checks);
             smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));
@@ -97,7 +96,7 @@ public final class RestoreTestService {
         } finally {
             if (created) {
                 try {
-                    scratch.drop(plan.scratchDatabase(), TimeLimit.forCleanup(deadline));
+                    scratch.drop(plan.scratchDatabase(), deadline.minus(Deadline.Margin.CLEANUP));
                     dropped = true;
                 } catch (RuntimeException e) {
                     failures.add("scratch database " + plan.scratchDatabase() + " could not be dropped (drop it by hand): " + e.getMessage());
@@ -124,7 +123,7 @@ public final class RestoreTestService {
         }
         RestoreTestReport report = new RestoreTestReport(failures.isEmpty() ? "passed" : "failed", failures,
                 plan.backup().backupId().value(), plan.backup().startedAt(), plan.verified(), plan.server(), plan.scratchDatabase(),
-                started, restored == null ? null : restored.tablesRestored(), restored == null ? null : restored.fingerprintsEqual(),
+                started, restored == null ? null : restored.tablesRestored(), restored == null ? null : Boolean.TRUE,
                 restored == null ? null : restored.roles(), smoke, restored == null ? null : restored.durationMs(),
                 plan.backup().data().plainBytes(), restoredBytes, sourceBytes, mibps, estimate == null ? null : estimate.toString(), rto.toString(),
                 rtoMet, dropped, leftovers, null, plan.backup().database().name());
@@ -137,7 +136,7 @@ public final class RestoreTestService {
         return report;
     }
 
-    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, List<String> failures, TimeLimit limit) {
+    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, List<String> failures, Deadline limit) {
         List<String> dropped = new ArrayList<>();
         try {
             for (String name : RestoreTestPlan.leftovers(scratch.databases(limit), now)) {
@@ -151,7 +150,7 @@ public final class RestoreTestService {
     }
 
     /** The source database's current size, for the extrapolation; null when it is not configured or not reachable. */
-    private Long sourceSize(TimeLimit limit) {
+    private Long sourceSize(Deadline limit) {
         for (DbCredentials source : sources) {
             try {
                 return ScratchDatabases.size(source, limit);

@@ -1,9 +1,10 @@
 package com.taskmaster.backup.restoretest;
 
+import com.taskmaster.backup.postgres.BoundedJdbc;
 import com.taskmaster.backup.postgres.DatabaseException;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
-import com.taskmaster.backup.restore.TimeLimit;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /**
  * Creates, measures and drops scratch databases on the restore-test server, through its maintenance database; every
- * statement ends within the {@link TimeLimit} it is given.
+ * statement ends within the {@link Deadline} it is given.
  */
 final class ScratchDatabases {
     private final DbCredentials server;
@@ -24,16 +25,16 @@ final class ScratchDatabases {
         this.server = server;
     }
 
-    void create(String name, TimeLimit limit) {
+    void create(String name, Deadline limit) {
         execute("CREATE DATABASE " + SnapshotSession.quoteIdent(name) + " TEMPLATE template0", "create scratch database " + name, limit);
     }
 
     /** Drops the database, disconnecting whatever is still connected to it (PostgreSQL 13+). */
-    void drop(String name, TimeLimit limit) {
+    void drop(String name, Deadline limit) {
         execute("DROP DATABASE IF EXISTS " + SnapshotSession.quoteIdent(name) + " WITH (FORCE)", "drop scratch database " + name, limit);
     }
 
-    List<String> databases(TimeLimit limit) {
+    List<String> databases(Deadline limit) {
         List<String> out = new ArrayList<>();
         query(server, "SELECT datname FROM pg_database ORDER BY 1", "list databases on " + server.describe(), limit,
                 rs -> out.add(rs.getString(1)));
@@ -41,7 +42,7 @@ final class ScratchDatabases {
     }
 
     /** pg_database_size of a database on any server, as the given credentials see it. */
-    static long size(DbCredentials db, TimeLimit limit) {
+    static long size(DbCredentials db, Deadline limit) {
         long[] size = new long[1];
         query(db, "SELECT pg_database_size(current_database())", "measure " + db.describe(), limit, rs -> size[0] = rs.getLong(1));
         return size[0];
@@ -51,10 +52,10 @@ final class ScratchDatabases {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private static void query(DbCredentials db, String sql, String what, TimeLimit limit, Row row) {
+    private static void query(DbCredentials db, String sql, String what, Deadline limit, Row row) {
         String attempt = "the attempt to " + what;
-        try (Connection c = limit.connect(db, attempt); Statement s = c.createStatement()) {
-            limit.apply(c, attempt);
+        try (Connection c = BoundedJdbc.connect(db, limit, attempt); Statement s = c.createStatement()) {
+            BoundedJdbc.limit(c, limit, attempt);
             try (ResultSet rs = s.executeQuery(sql)) {
                 while (rs.next()) {
                     row.accept(rs);
@@ -65,18 +66,18 @@ final class ScratchDatabases {
         }
     }
 
-    private void execute(String sql, String what, TimeLimit limit) {
+    private void execute(String sql, String what, Deadline limit) {
         String attempt = "the attempt to " + what + " on " + server.describe();
-        try (Connection c = limit.connect(server, attempt); Statement s = c.createStatement()) {
-            limit.apply(c, attempt);
+        try (Connection c = BoundedJdbc.connect(server, limit, attempt); Statement s = c.createStatement()) {
+            BoundedJdbc.limit(c, limit, attempt);
             s.execute(sql);
         } catch (SQLException e) {
             throw failure(what + " on " + server.describe(), limit, e);
         }
     }
 
-    private static RuntimeException failure(String what, TimeLimit limit, SQLException e) {
-        return TimeLimit.timedOut(e) ? limit.exceeded("the attempt to " + what)
+    private static RuntimeException failure(String what, Deadline limit, SQLException e) {
+        return BoundedJdbc.timedOut(e) ? limit.exceeded("the attempt to " + what)
                 : new DatabaseException("cannot " + what + ": " + Redactor.redact(e.getMessage()), e);
     }
 }

@@ -2,8 +2,9 @@ package com.taskmaster.backup.restoretest;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.postgres.BoundedJdbc;
 import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.restore.TimeLimit;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static com.taskmaster.backup.restore.TimeLimit.OUT_OF_TIME;
+import static com.taskmaster.backup.support.Deadline.OUT_OF_TIME;
 
 /** The configured smoke queries (one per line): each must return exactly one row whose one column is true. */
 public final class SmokeQueries {
@@ -51,7 +52,7 @@ public final class SmokeQueries {
      * Runs every query in a read-only transaction, each limited to 60 s and to end within {@code ends}; a query is not
      * started once {@code starts} has passed (it is reported not run).
      */
-    static List<Outcome> run(DbCredentials db, List<String> queries, TimeLimit starts, TimeLimit ends) {
+    static List<Outcome> run(DbCredentials db, List<String> queries, Deadline starts, Deadline ends) {
         List<Outcome> out = new ArrayList<>();
         if (queries.isEmpty()) {
             return out;
@@ -60,28 +61,28 @@ public final class SmokeQueries {
             queries.forEach(sql -> out.add(notRun(sql, starts)));
             return out;
         }
-        try (Connection c = ends.connect(db, "connecting for the smoke queries")) {
+        try (Connection c = BoundedJdbc.connect(db, ends, "connecting for the smoke queries")) {
             c.setReadOnly(true);
             for (String sql : queries) {
                 out.add(starts.passed() ? notRun(sql, starts) : one(c, sql, starts, ends));
             }
         } catch (SQLException e) {
             out.add(new Outcome("(connect)", false, Redactor.redact(e.getMessage())));
-        } catch (TimeLimit.Exceeded e) { // connecting outlasted the time left
+        } catch (Deadline.Exceeded e) { // connecting outlasted the time left
             String why = OUT_OF_TIME + "not run: " + e.getMessage().substring(OUT_OF_TIME.length());
             queries.stream().skip(out.size()).forEach(sql -> out.add(new Outcome(sql, false, why, true)));
         }
         return out;
     }
 
-    private static Outcome notRun(String sql, TimeLimit starts) {
+    private static Outcome notRun(String sql, Deadline starts) {
         return new Outcome(sql, false, OUT_OF_TIME + starts.notRun(), true);
     }
 
-    private static Outcome one(Connection c, String sql, TimeLimit starts, TimeLimit ends) {
+    private static Outcome one(Connection c, String sql, Deadline starts, Deadline ends) {
         boolean deadlineFirst = ends.millisLeft() < EACH.toMillis();
         try (Statement s = c.createStatement()) {
-            ends.apply(c, EACH, "the smoke query");
+            BoundedJdbc.limit(c, ends, EACH, "the smoke query");
             try (ResultSet rs = s.executeQuery(sql)) {
                 if (!rs.next()) {
                     return new Outcome(sql, false, "returned no row");
@@ -94,13 +95,13 @@ public final class SmokeQueries {
                 return wasNull ? new Outcome(sql, false, "returned NULL")
                         : new Outcome(sql, value, value ? null : "returned false");
             }
-        } catch (TimeLimit.Exceeded e) { // no time left to start it
+        } catch (Deadline.Exceeded e) { // no time left to start it
             return notRun(sql, starts);
         } catch (SQLException e) {
-            if (TimeLimit.timedOut(e) && deadlineFirst) {
+            if (BoundedJdbc.timedOut(e) && deadlineFirst) {
                 return new Outcome(sql, false, OUT_OF_TIME + ends.stopped());
             }
-            return new Outcome(sql, false, TimeLimit.timedOut(e) ? "did not finish within " + EACH.toSeconds() + " s"
+            return new Outcome(sql, false, BoundedJdbc.timedOut(e) ? "did not finish within " + EACH.toSeconds() + " s"
                     : Redactor.redact(e.getMessage()));
         }
     }

@@ -13,6 +13,7 @@ import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
+import com.taskmaster.backup.support.Deadline;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +39,6 @@ import java.util.Optional;
  */
 public final class VerifyService {
     private static final Logger LOG = Logger.getLogger(VerifyService.class);
-    /** Stop starting new checks when less than this (or twice the longest check so far) is left before the deadline. */
-    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
 
     private final Repository repository;
     private final Optional<Repository> replica;
@@ -57,8 +57,11 @@ public final class VerifyService {
         this.settings = settings;
     }
 
-    /** @param deadline when the caller will be killed (Lambda's timeout), or null */
-    public VerifyResult run(VerifyRequest request, String requestId, Instant deadline) {
+    /**
+     * @param deadline when the caller will be killed (Lambda's timeout), or {@link Deadline#NONE}: no check starts with
+     *                 less than {@link Deadline.Margin#NEXT_CHECK} (or twice the longest check so far) left before it
+     */
+    public VerifyResult run(VerifyRequest request, String requestId, Deadline deadline) {
         Catalog.Listing listing = new Catalog(repository).list();
         Verifications records = new Verifications(repository);
         List<Manifest> due = VerifyPlan.select(listing.backups(), records.latest(), clock.instant(), settings.window(),
@@ -67,8 +70,8 @@ public final class VerifyService {
         List<String> failures = new ArrayList<>();
         Duration longest = Duration.ZERO;
         for (Manifest m : due) {
-            Duration margin = longest.multipliedBy(2).compareTo(DEADLINE_MARGIN) > 0 ? longest.multipliedBy(2) : DEADLINE_MARGIN;
-            if (deadline != null && clock.instant().plus(margin).isAfter(deadline)) {
+            Duration margin = Collections.max(List.of(longest.multipliedBy(2), Deadline.Margin.NEXT_CHECK.duration()));
+            if (!deadline.hasLeft(margin)) {
                 checked.add(new VerifyResult.Checked(m.backupId().value(), Verification.Outcome.skipped,
                         "not enough time left in this invocation; checked on the next run", null, null, List.of(), 0, null));
                 continue;

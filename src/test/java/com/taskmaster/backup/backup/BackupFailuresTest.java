@@ -9,6 +9,7 @@ import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
@@ -57,7 +58,7 @@ class BackupFailuresTest {
 
     /** Runs a backup expected to fail; asserts nothing is left in the file repository and no secret leaks. */
     private BackupFailedException failsCleanly(Repository repo, BackupService service, DbCredentials db) throws IOException {
-        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), db, "req", null));
+        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), db, "req", Deadline.NONE));
         assertTrue(e.getMessage().startsWith("backup "), e.getMessage());
         assertTrue(e.getMessage().contains("of database " + db.database()), e.getMessage());
         assertTrue(repo.list("").isEmpty(), "objects left: " + repo.list(""));
@@ -152,8 +153,8 @@ class BackupFailuresTest {
                 "$REAL/pg_dump" "$@" | { head -c 100000; sleep 120; }""");
         Repository repo = new FileRepository(tmp.resolve("repo"));
         BackupService service = new BackupService(repo, localKey(), slow, Clock.systemUTC());
-        Instant deadline = Instant.now().plus(com.taskmaster.backup.support.Deadlines.MARGIN).plusSeconds(2);
-        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", deadline));
+        Instant deadline = Instant.now().plus(Deadline.Margin.WORK.duration()).plusSeconds(2);
+        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", Deadline.at(deadline)));
         assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
         assertTrue(repo.list("").isEmpty());
     }
@@ -177,7 +178,7 @@ class BackupFailuresTest {
     void missingBucketLeavesNothingAndSaysWhich() {
         Repository repo = new S3Repository(MotoServer.get().s3(), "no-such-bucket-" + System.nanoTime(), "backups", 0);
         BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
-        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", null));
+        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", Deadline.NONE));
         assertTrue(e.getMessage().contains("cannot start upload of s3://no-such-bucket-"), e.getMessage());
     }
 
@@ -204,7 +205,7 @@ class BackupFailuresTest {
                 .build();
         Repository repo = new S3Repository(failingS3, bucket, "backups", 0);
         BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
-        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", null));
+        BackupFailedException e = assertThrows(BackupFailedException.class, () -> service.run(manual(), sample, "r", Deadline.NONE));
         assertTrue(e.getMessage().contains("injected: connection reset"), e.getMessage());
         assertTrue(e.getMessage().contains("s3://" + bucket + "/backups/data/"), e.getMessage());
         assertTrue(repo.list("").isEmpty());

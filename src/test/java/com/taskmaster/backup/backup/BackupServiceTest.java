@@ -13,6 +13,7 @@ import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
@@ -80,7 +81,7 @@ class BackupServiceTest {
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Envelope key = localKey();
         BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
-                .run(new BackupRequest("pre-migration", "testing", Trigger.manual()), sample, "req-1", null);
+                .run(new BackupRequest("pre-migration", "testing", Trigger.manual()), sample, "req-1", Deadline.NONE);
 
         Manifest m = manifest(repo, r);
         assertEquals(11, r.tableCount());
@@ -105,7 +106,7 @@ class BackupServiceTest {
         String keyArn = AwsFixtures.kmsKey();
         Envelope key = Keys.openKms(keyArn, MotoServer.get().kms());
         BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), sample, "req-2", null);
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "req-2", Deadline.NONE);
 
         Manifest m = manifest(repo, r);
         assertEquals(keyArn, m.encryption().keyId());
@@ -144,7 +145,7 @@ class BackupServiceTest {
             Repository repo = new FileRepository(tmp.resolve("repo"));
             Envelope key = localKey();
             BackupResult r = new BackupService(repo, key, tools, Clock.systemUTC())
-                    .run(new BackupRequest(null, null, Trigger.manual()), db, "req-3", null);
+                    .run(new BackupRequest(null, null, Trigger.manual()), db, "req-3", Deadline.NONE);
             stop.set(true);
             writer.join();
             assertTrue(inserted.get() > 500, "rows inserted during the test: " + inserted.get());
@@ -161,8 +162,8 @@ class BackupServiceTest {
         Repository repo = new FileRepository(tmp.resolve("repo"));
         BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
         BackupRequest scheduled = BackupRequest.fromEvent(Map.of("schedule", "daily", "scheduledTime", "2026-11-28T02:00:00Z"));
-        BackupResult first = service.run(scheduled, sample, "req-a", null);
-        BackupResult second = service.run(scheduled, sample, "req-b", null);
+        BackupResult first = service.run(scheduled, sample, "req-a", Deadline.NONE);
+        BackupResult second = service.run(scheduled, sample, "req-b", Deadline.NONE);
         assertEquals("20261128T020000Z-daily", first.backupId());
         assertFalse(first.duplicate());
         assertTrue(second.duplicate());
@@ -176,8 +177,8 @@ class BackupServiceTest {
     void differentSchedulesOrTimesMakeDifferentBackups() {
         Repository repo = new FileRepository(tmp.resolve("repo"));
         BackupService service = new BackupService(repo, localKey(), tools, Clock.systemUTC());
-        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T03:00:00Z")), sample, "r", null);
-        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T04:00:00Z")), sample, "r", null);
+        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T03:00:00Z")), sample, "r", Deadline.NONE);
+        service.run(BackupRequest.fromEvent(Map.of("schedule", "hourly", "scheduledTime", "2026-11-28T04:00:00Z")), sample, "r", Deadline.NONE);
         assertEquals(2, repo.list(Layout.MANIFESTS).size());
     }
 
@@ -193,7 +194,7 @@ class BackupServiceTest {
         };
         var e = org.junit.jupiter.api.Assertions.assertThrows(BackupFailedException.class, () ->
                 new BackupService(failingManifest, localKey(), tools, Clock.systemUTC())
-                        .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null));
+                        .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", Deadline.NONE));
         assertTrue(e.getMessage().contains("manifest could not be written"), e.getMessage());
         assertTrue(inner.list(Layout.MANIFESTS).isEmpty());
         assertEquals(0, new com.taskmaster.backup.format.Catalog(inner).list().backups().size());

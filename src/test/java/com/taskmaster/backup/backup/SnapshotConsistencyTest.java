@@ -14,7 +14,7 @@ import com.taskmaster.backup.repository.ForwardingRepository;
 import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
-import com.taskmaster.backup.support.Deadlines;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.verify.VerifyRequest;
 import com.taskmaster.backup.verify.VerifyResult;
@@ -171,10 +171,10 @@ class SnapshotConsistencyTest {
                 """.formatted(libpqPrefix(db)));
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Envelope key = localKey();
-        Instant deadline = Instant.now().plus(Deadlines.MARGIN).plusSeconds(20);
-        BackupResult r = new BackupService(repo, key, racing, Clock.systemUTC()).run(manual(), db, "r", deadline);
+        Instant deadline = Instant.now().plus(Deadline.Margin.WORK.duration()).plusSeconds(20);
+        BackupResult r = new BackupService(repo, key, racing, Clock.systemUTC()).run(manual(), db, "r", Deadline.at(deadline));
         VerifyResult v = new VerifyService(repo, Optional.empty(), key, PG.tools(), Clock.systemUTC(),
-                VerifySettings.of("7d", "26h", 0.5, 0.5)).run(VerifyRequest.fromEvent(Map.of("backupId", r.backupId())), "r", null);
+                VerifySettings.of("7d", "26h", 0.5, 0.5)).run(VerifyRequest.fromEvent(Map.of("backupId", r.backupId())), "r", Deadline.NONE);
         assertTrue(v.ok(), "the manifest's counts match the dump: " + v.failures());
         assertEquals("bigint", PG.psql(db.database(),
                 "SELECT data_type FROM information_schema.columns WHERE table_name = 't'").trim());
@@ -188,11 +188,11 @@ class SnapshotConsistencyTest {
                 + "INSERT INTO parent SELECT generate_series(1, 10); INSERT INTO child SELECT i, i FROM generate_series(1, 5) i");
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Envelope key = localKey();
-        BackupResult r = new BackupService(repo, key, PG.tools(), Clock.systemUTC()).run(manual(), db, "r", null);
+        BackupResult r = new BackupService(repo, key, PG.tools(), Clock.systemUTC()).run(manual(), db, "r", Deadline.NONE);
         Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(r.backupId()))));
         assertEquals(List.of(new TableFingerprint("public", "child", 5), new TableFingerprint("public", "parent", 10)), m.tables());
         VerifyResult v = new VerifyService(repo, Optional.empty(), key, PG.tools(), Clock.systemUTC(),
-                VerifySettings.of("7d", "26h", 0.5, 0.5)).run(VerifyRequest.fromEvent(Map.of("backupId", r.backupId())), "r", null);
+                VerifySettings.of("7d", "26h", 0.5, 0.5)).run(VerifyRequest.fromEvent(Map.of("backupId", r.backupId())), "r", Deadline.NONE);
         assertTrue(v.ok(), v.failures().toString());
     }
 
@@ -205,10 +205,10 @@ class SnapshotConsistencyTest {
         try (Connection holder = SnapshotSession.connect(db); Statement s = holder.createStatement()) {
             holder.setAutoCommit(false);
             s.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
-            Instant deadline = Instant.now().plus(Deadlines.MARGIN).plusSeconds(3);
+            Instant deadline = Instant.now().plus(Deadline.Margin.WORK.duration()).plusSeconds(3);
             long t0 = System.nanoTime();
             BackupFailedException e = assertThrows(BackupFailedException.class,
-                    () -> new BackupService(repo, localKey(), PG.tools(), Clock.systemUTC()).run(manual(), db, "r", deadline));
+                    () -> new BackupService(repo, localKey(), PG.tools(), Clock.systemUTC()).run(manual(), db, "r", Deadline.at(deadline)));
             assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "failed in time");
             assertTrue(e.getMessage().contains("stopped 30 s before the invocation's deadline"), e.getMessage());
             assertTrue(e.getMessage().startsWith("backup " + e.backupId() + " "), e.getMessage());
@@ -230,7 +230,7 @@ class SnapshotConsistencyTest {
                 throw new ObjectExistsException("412 Precondition Failed: " + key + " exists");
             }
         };
-        BackupResult r = new BackupService(lostResponse, localKey(), PG.tools(), Clock.systemUTC()).run(manual(), db, "r", null);
+        BackupResult r = new BackupService(lostResponse, localKey(), PG.tools(), Clock.systemUTC()).run(manual(), db, "r", Deadline.NONE);
         assertFalse(r.duplicate());
         assertEquals(1, new com.taskmaster.backup.format.Catalog(inner).list().backups().size());
     }
@@ -254,7 +254,7 @@ class SnapshotConsistencyTest {
                 """.formatted(libpqPrefix(db)));
         Repository repo = new FileRepository(tmp.resolve("repo"));
         Instant before = Instant.now();
-        BackupResult r = new BackupService(repo, localKey(), slow, Clock.systemUTC()).run(manual(), db, "r", null);
+        BackupResult r = new BackupService(repo, localKey(), slow, Clock.systemUTC()).run(manual(), db, "r", Deadline.NONE);
         Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(r.backupId()))));
         assertEquals(List.of(new TableFingerprint("public", "t", 1)), m.tables(), "the row is in the backup");
         Instant row = Instant.parse(PG.psql(db.database(),

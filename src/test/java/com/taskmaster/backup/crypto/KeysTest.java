@@ -9,6 +9,7 @@ import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.KmsCalls.Call;
 import com.taskmaster.backup.testing.KmsCalls;
@@ -117,7 +118,7 @@ class KeysTest {
         pg.psql(db.database(), "CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, 'one'), (2, 'two')");
         FileRepository repo = new FileRepository(tmp.resolve("repo"));
         String id = new BackupService(repo, Keys.open(primary, () -> client(PRIMARY, new KmsCalls())), pg.tools(), Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), db, "req-mrk", null).backupId();
+                .run(new BackupRequest(null, null, Trigger.manual()), db, "req-mrk", Deadline.NONE).backupId();
         Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
         assertEquals(primary, m.encryption().keyId());
 

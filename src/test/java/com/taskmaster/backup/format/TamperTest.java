@@ -9,6 +9,7 @@ import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,8 +53,8 @@ class TamperTest {
         repo = new FileRepository(tmp.resolve("repo"));
         key = Keys.open("file://" + tmp.resolve("backup.key"), () -> null);
         BackupService service = new BackupService(repo, key, PostgresServer.get().tools(), Clock.systemUTC());
-        a = manifest(service.run(new BackupRequest("a", null, Trigger.manual()), sample, "r", null));
-        b = manifest(service.run(new BackupRequest("b", null, Trigger.manual()), sample, "r", null));
+        a = manifest(service.run(new BackupRequest("a", null, Trigger.manual()), sample, "r", Deadline.NONE));
+        b = manifest(service.run(new BackupRequest("b", null, Trigger.manual()), sample, "r", Deadline.NONE));
     }
 
     private Manifest manifest(BackupResult r) throws IOException {

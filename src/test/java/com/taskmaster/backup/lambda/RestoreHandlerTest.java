@@ -10,6 +10,7 @@ import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.RestoreTestResource;
@@ -68,7 +69,7 @@ class RestoreHandlerTest {
     private static Manifest backup() throws IOException {
         FileRepository repo = new FileRepository(RestoreTestResource.repository);
         String id = new BackupService(repo, Keys.open("file://" + RestoreTestResource.key, () -> null), PostgresServer.get().tools(),
-                Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), RestoreTestResource.source, "t", null).backupId();
+                Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), RestoreTestResource.source, "t", Deadline.NONE).backupId();
         return Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
     }
 

@@ -12,6 +12,7 @@ import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.restoretest.RestoreTestService;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.RestoreTestTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -50,7 +51,7 @@ class RestoreTestHandlerTest {
     private static Manifest backup() throws IOException {
         String id = new BackupService(repo(), Keys.open("file://" + RestoreTestTestResource.key, () -> null),
                 PostgresServer.get().tools(), Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), RestoreTestTestResource.source, "t", null).backupId();
+                .run(new BackupRequest(null, null, Trigger.manual()), RestoreTestTestResource.source, "t", Deadline.NONE).backupId();
         return Manifest.fromJson(repo().read(Layout.manifest(BackupId.parse(id))));
     }
 

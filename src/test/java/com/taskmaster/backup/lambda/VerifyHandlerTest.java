@@ -11,6 +11,7 @@ import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.VerifyTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -55,7 +56,7 @@ class VerifyHandlerTest {
     private static Manifest backup(String label) throws IOException {
         BackupService service = new BackupService(repo(), Keys.open("file://" + VerifyTestResource.key, () -> null),
                 PostgresServer.get().tools(), Clock.systemUTC());
-        String id = service.run(new BackupRequest(label, null, Trigger.manual()), VerifyTestResource.database, "test", null).backupId();
+        String id = service.run(new BackupRequest(label, null, Trigger.manual()), VerifyTestResource.database, "test", Deadline.NONE).backupId();
         Manifest m = Manifest.fromJson(repo().read(Layout.manifest(BackupId.parse(id))));
         copy(m.data().key());
         copy(Layout.manifest(m.backupId()).value());

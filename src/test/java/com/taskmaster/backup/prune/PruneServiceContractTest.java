@@ -10,6 +10,7 @@ import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Json;
 import com.taskmaster.backup.testing.Backups;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 abstract class PruneServiceContractTest {
     static final Instant NOW = Instant.now().plus(Duration.ofDays(3)).truncatedTo(ChronoUnit.SECONDS);
+    static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     protected Repository repo;
 
     /** A fresh, empty repository. */
@@ -60,7 +62,7 @@ abstract class PruneServiceContractTest {
     }
 
     static PruneService service(Repository repo, RetentionPolicy policy) {
-        return new PruneService(repo, policy, Clock.fixed(NOW, ZoneOffset.UTC));
+        return new PruneService(repo, policy, CLOCK);
     }
 
     /** The service {@code minutes} minutes after NOW (runs at distinct times, so their audit records sort in run order). */
@@ -218,10 +220,10 @@ abstract class PruneServiceContractTest {
         assertEquals(before, nonAudit(repo), "nothing deleted by the aborted runs");
 
         PruneAbortedException wrongCount = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", null, 12));
+                () -> service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", Deadline.NONE, 12));
         assertTrue(wrongCount.getMessage().contains("acceptListing is 12 but the listing has 11 backups"), wrongCount.getMessage());
         assertEquals(before, nonAudit(repo), "nothing deleted by a wrong acknowledgement");
-        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", null, 11);
+        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", Deadline.NONE, 11);
         assertTrue(accepted.interlocks().isEmpty(), accepted.interlocks().toString());
         assertEquals(11, accepted.keptCount());
         PruneReport next = service(repo, RetentionPolicy.DEFAULTS, 7).run(false, "scheduled:daily", "r5");
@@ -291,12 +293,12 @@ abstract class PruneServiceContractTest {
     void nearTheDeadlineDeletionsStopTheAuditRecordIsWrittenAndTheNextRunContinues() {
         history(repo, 45);
         PruneFailedException e = assertThrows(PruneFailedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(10)));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", Deadline.at(NOW.plusSeconds(10), CLOCK)));
         assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
         assertEquals(0, e.report().deletedCount());
         assertEquals(51, new Catalog(repo).list().backups().size());
         assertEquals(1, repo.list(PruneService.AUDIT).size());
-        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", NOW.plusSeconds(600));
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", Deadline.at(NOW.plusSeconds(600), CLOCK));
         assertTrue(next.deletedCount() > 0);
         assertTrue(next.failures().isEmpty());
     }

@@ -12,6 +12,7 @@ import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.Restores;
 import org.junit.jupiter.api.Test;
@@ -66,13 +67,13 @@ class FidelityTest {
             throw new AssertionError("no KMS for local keys");
         });
         BackupResult backup = new BackupService(repo, key, pg.tools(), Clock.systemUTC())
-                .run(new BackupRequest("fidelity", null, Trigger.manual()), source, "req-fidelity", null);
+                .run(new BackupRequest("fidelity", null, Trigger.manual()), source, "req-fidelity", Deadline.NONE);
         Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(backup.backupId()))));
 
         DbCredentials restored = pg.createDatabase("fidelity_restored");
         RestoreResult result = new RestoreService(repo, key, pg.tools(), Clock.systemUTC()).run(
                 new RestoreRequest(Optional.of(m.backupId()), Optional.empty(), "postgresql://restore-target", Optional.empty()),
-                restored, null);
+                restored, Deadline.NONE);
 
         assertTrue(result.fingerprintsEqual());
         assertEquals(m.tables().size(), result.tablesRestored());

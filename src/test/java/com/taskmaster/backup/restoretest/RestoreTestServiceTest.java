@@ -5,6 +5,7 @@ import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Trigger;
@@ -12,7 +13,7 @@ import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
-import com.taskmaster.backup.restore.RestoreService;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.Manifests;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,12 +59,12 @@ class RestoreTestServiceTest {
         repo = new FileRepository(tmp.resolve("repo"));
         key = Keys.open("file://" + tmp.resolve("backup.key"), () -> null);
         String id = new BackupService(repo, key, PostgresServer.get().tools(), Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), source, "r", null).backupId();
+                .run(new BackupRequest(null, null, Trigger.manual()), source, "r", Deadline.NONE).backupId();
         backup = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
     }
 
     RestoreTestService service(DbCredentials server, List<String> smoke, Duration rto) {
-        return new RestoreTestService(repo, new RestoreService(repo, key, PostgresServer.get().tools(), Clock.systemUTC()),
+        return new RestoreTestService(repo, new DatabaseRestore(repo, key, PostgresServer.get().tools(), Clock.systemUTC()),
                 server, List.of(source), smoke, rto, Clock.systemUTC());
     }
 
@@ -75,12 +76,12 @@ class RestoreTestServiceTest {
     @Test
     void theSourceDatabaseIsRefusedBeforeAnythingIsCreated() {
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(source, List.of(), Duration.ofHours(4)).run(Optional.empty(), null));
+                () -> service(source, List.of(), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE));
         assertTrue(e.getMessage().contains("it is the source database"), e.getMessage());
         // the same server under another name is still the same database
         DbCredentials viaLocalhost = new DbCredentials("localhost", source.port(), source.database(), source.user(),
                 source.password(), source.sslmode());
-        assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(Optional.empty(), null));
+        assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE));
         assertEquals("", scratchDatabases());
         assertEquals(0, repo.list(RestoreTestService.REPORTS).size());
     }
@@ -89,7 +90,7 @@ class RestoreTestServiceTest {
     void aFailingSmokeQueryFailsTheRunAndTheScratchDatabaseIsStillDropped() {
         var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
                 List.of("SELECT true", "SELECT count(*) = 0 FROM taskmaster.users", "SELECT nonsense"), Duration.ofHours(4))
-                .run(Optional.empty(), null));
+                .run(Optional.empty(), Deadline.NONE));
         assertTrue(e.getMessage().contains("smoke query failed: SELECT count(*) = 0 FROM taskmaster.users: returned false"), e.getMessage());
         assertTrue(e.getMessage().contains("smoke query failed: SELECT nonsense"), e.getMessage());
         assertEquals("", scratchDatabases());
@@ -99,7 +100,7 @@ class RestoreTestServiceTest {
     @Test
     void aMissedRtoFailsTheRun() {
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(Optional.empty(), null));
+                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(Optional.empty(), Deadline.NONE));
         assertTrue(e.getMessage().contains("the RTO of PT0.001S would be missed"), e.getMessage());
         assertEquals("", scratchDatabases());
     }
@@ -109,7 +110,7 @@ class RestoreTestServiceTest {
         // the restore takes well under a second; the first smoke query would pass, but only after the invocation's deadline
         Instant deadline = Instant.now().plusSeconds(45);
         var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
-                List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(Optional.empty(), deadline));
+                List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.at(deadline)));
         Instant returned = Instant.now();
         assertEquals("", scratchDatabases());
         assertTrue(returned.isBefore(deadline), "returned at " + returned + ", the deadline was " + deadline);
@@ -134,7 +135,7 @@ class RestoreTestServiceTest {
     void tooLittleTimeToStartFailsTheRunBeforeCreatingAnythingAndStillReports() {
         Instant deadline = Instant.now().plusSeconds(20); // past the margin: nothing new starts
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), deadline));
+                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.at(deadline)));
         assertTrue(e.getMessage().contains("ran out of time: the attempt to create scratch database tmb_restore_test_"), e.getMessage());
         assertEquals("", scratchDatabases());
         RestoreTestReport r = e.report().orElseThrow();
@@ -146,7 +147,7 @@ class RestoreTestServiceTest {
     @Test
     void scratchDatabasesLeftByACrashedRunAreDropped() {
         PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
-        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), null);
+        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE);
         assertTrue(r.passed(), r.failures().toString());
         assertFalse(r.verified());
         assertEquals(List.of("tmb_restore_test_20200101t000000_abcd"), r.leftoversDropped());

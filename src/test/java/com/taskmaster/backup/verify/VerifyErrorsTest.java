@@ -17,6 +17,7 @@ import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
@@ -77,7 +78,7 @@ class VerifyErrorsTest {
 
     static Manifest backup(Repository repo, Envelope key) throws IOException {
         String id = new BackupService(repo, key, PostgresServer.get().tools(), Clock.systemUTC())
-                .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null).backupId();
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "r", Deadline.NONE).backupId();
         return Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
     }
 
@@ -109,7 +110,7 @@ class VerifyErrorsTest {
 
     /** One backup verified by id: the run reports it as an error, fails, alerts, and records outcome error. */
     static void assertError(VerifyService service, Repository repo, Manifest m, String reason) throws IOException {
-        VerifyResult r = service.run(new VerifyRequest(Optional.of(m.backupId())), "r", null);
+        VerifyResult r = service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE);
         VerifyResult.Checked c = r.checked().get(0);
         assertEquals(Verification.Outcome.error, c.outcome(), c.reason());
         assertTrue(c.reason().contains(reason), c.reason());
@@ -136,7 +137,7 @@ class VerifyErrorsTest {
         Repository s3 = new S3Repository(s3(faults), AwsFixtures.bucket("verify-errors"), "backups", 0);
         Manifest m = backup(s3, localKey);
         VerifyService service = service(s3, localKey, PostgresServer.get().tools());
-        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", null).ok());
+        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
         assertEquals(Verification.Outcome.passed, prunesView(s3, m));
 
         faults.answer(dataObjectReads(), 503, "application/xml",
@@ -155,7 +156,7 @@ class VerifyErrorsTest {
         assertEquals(4, s3.list(Verifications.PREFIX + m.backupId() + "/").size(), "every check is recorded");
 
         faults.clear();
-        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", null).ok());
+        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
     }
 
     @Test
@@ -165,7 +166,7 @@ class VerifyErrorsTest {
         Envelope kms = Keys.openKms(keyArn, MotoServer.get().kms(MotoServer.REGION, faults));
         Manifest m = backup(files, kms);
         VerifyService service = service(files, kms, PostgresServer.get().tools());
-        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", null).ok());
+        assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
 
         faults.answer(kmsDecrypt(), 400, "application/x-amz-json-1.1", "{\"__type\":\"AccessDeniedException\",\"message\":"
                 + "\"User: arn:aws:sts::123456789012:assumed-role/verify/fn is not authorized to perform: kms:Decrypt\"}");
@@ -236,7 +237,7 @@ class VerifyErrorsTest {
     void pgRestoreMissingIsAnError() throws IOException {
         Manifest m = backup(files, localKey);
         Path noTools = Files.createDirectories(tmp.resolve("no-bin"));
-        assertTrue(service(files, localKey, PostgresServer.get().tools()).run(new VerifyRequest(Optional.of(m.backupId())), "r", null).ok());
+        assertTrue(service(files, localKey, PostgresServer.get().tools()).run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
         assertError(service(files, localKey, new PgTools(noTools)), files, m, "pg_restore not found in " + noTools);
         assertEquals(Verification.Outcome.passed, prunesView(files, m));
     }

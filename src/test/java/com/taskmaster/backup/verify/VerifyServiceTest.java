@@ -18,6 +18,7 @@ import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,7 +81,7 @@ class VerifyServiceTest {
     }
 
     Manifest backup() throws IOException {
-        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), sample, "r", null).backupId();
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), sample, "r", Deadline.NONE).backupId();
         return Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
     }
 
@@ -146,7 +147,7 @@ class VerifyServiceTest {
         PostgresServer.get().psql(wide.database(), "CREATE TABLE wide (" + columns.replace(",", " int,") + " int); "
                 + "INSERT INTO wide SELECT " + IntStream.range(0, 500).mapToObj(i -> "g").collect(Collectors.joining(", "))
                 + " FROM generate_series(1, 37) g");
-        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), wide, "r", null).backupId();
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), wide, "r", Deadline.NONE).backupId();
         Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
         assertEquals(List.of(new TableFingerprint("public", "wide", 37)), m.tables());
 
@@ -189,12 +190,12 @@ class VerifyServiceTest {
     void staleRepositoryAndAYoungBackupsMissingReplica() throws IOException {
         Manifest m = backup();
         Clock now = Clock.systemUTC();
-        VerifyResult fresh = service(now, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", null);
+        VerifyResult fresh = service(now, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", Deadline.NONE);
         assertEquals("pending", fresh.checked().get(0).replica()); // S3 replication may not have caught up yet
         assertTrue(fresh.ok(), fresh.failures().toString());
 
         Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(30)), ZoneOffset.UTC);
-        VerifyResult stale = service(later, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", null);
+        VerifyResult stale = service(later, Optional.of(replica)).run(new VerifyRequest(Optional.empty()), "r", Deadline.NONE);
         assertEquals("missing", stale.checked().get(0).replica());
         assertTrue(stale.failures().stream().anyMatch(f -> f.contains("more than the RPO of 26 h")), stale.failures().toString());
         assertTrue(stale.failures().stream().anyMatch(f -> f.contains("backup " + m.backupId() + " failed verification: replica missing")),
@@ -206,7 +207,7 @@ class VerifyServiceTest {
     void deadlineLeavesTheRestForTheNextRun() throws IOException {
         backup();
         VerifyResult r = service(Clock.systemUTC(), Optional.empty()).run(new VerifyRequest(Optional.empty()), "r",
-                Instant.now().plusSeconds(10));
+                Deadline.at(Instant.now().plusSeconds(10)));
         assertEquals(Verification.Outcome.skipped, r.checked().get(0).outcome());
         assertTrue(r.ok());
         assertEquals(0, repo.list(Verifications.PREFIX).size());

@@ -1,4 +1,4 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.format;
 
 /** The restore did not complete or did not prove equal; the message names the backup, the target and what to do. */
 public class RestoreFailedException extends RuntimeException {

@@ -1,9 +1,6 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.postgres;
 
-import com.taskmaster.backup.postgres.DatabaseException;
-import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.postgres.SnapshotSession;
-import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
@@ -16,12 +13,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What restore needs to know about a target database before and after pg_restore (JDBC, read-only queries); the
- * queries after pg_restore end within a {@link TimeLimit}.
+ * What a restore needs to know about a target database before and after pg_restore (JDBC, read-only queries); the
+ * queries after pg_restore end within a {@link Deadline}.
  */
-final class TargetDatabase {
+public final class TargetDatabase {
     /** Relations (tables, views, sequences, ...) outside the system schemas and not owned by an extension. */
-    static final String USER_RELATIONS_SQL = """
+    public static final String USER_RELATIONS_SQL = """
             SELECT n.nspname || '.' || c.relname
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
@@ -35,23 +32,23 @@ final class TargetDatabase {
     }
 
     /** The target's user relations (empty list: an empty database). */
-    static List<String> userRelations(DbCredentials db) {
+    public static List<String> userRelations(DbCredentials db) {
         return SnapshotSession.queryStrings(db, USER_RELATIONS_SQL, "inspect target");
     }
 
-    /** Of {@code roles}, those that do not exist on the target's server; the query ends within {@code limit}. */
-    static Set<String> missingRoles(DbCredentials db, Set<String> roles, TimeLimit limit) {
+    /** Of {@code roles}, those that do not exist on the target's server; the query ends within {@code deadline}. */
+    public static Set<String> missingRoles(DbCredentials db, Set<String> roles, Deadline deadline) {
         String what = "listing the roles on " + db.describe();
         Set<String> missing = new TreeSet<>(roles);
-        try (Connection c = limit.connect(db, what)) {
-            limit.apply(c, what);
+        try (Connection c = BoundedJdbc.connect(db, deadline, what)) {
+            BoundedJdbc.limit(c, deadline, what);
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles")) {
                 while (rs.next()) {
                     missing.remove(rs.getString(1));
                 }
             }
         } catch (SQLException e) {
-            throw TimeLimit.timedOut(e) ? limit.exceeded(what)
+            throw BoundedJdbc.timedOut(e) ? deadline.exceeded(what)
                     : new DatabaseException("cannot list roles on " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
         }
         return missing;
@@ -59,21 +56,21 @@ final class TargetDatabase {
 
     /**
      * Exact row counts, on the target, of the manifest's tables (a missing table is an error naming it), each count
-     * ending within {@code limit}.
+     * ending within {@code deadline}.
      */
-    static List<TableFingerprint> fingerprints(DbCredentials db, List<TableFingerprint> like, TimeLimit limit) {
+    public static List<TableFingerprint> fingerprints(DbCredentials db, List<TableFingerprint> like, Deadline deadline) {
         List<TableFingerprint> out = new ArrayList<>(like.size());
         String what = "counting the restored rows on " + db.describe();
-        try (Connection c = limit.connect(db, what)) {
+        try (Connection c = BoundedJdbc.connect(db, deadline, what)) {
             for (TableFingerprint t : like) {
                 what = "counting the restored rows of " + t.qualifiedName() + " (" + out.size() + " of " + like.size()
                         + " tables counted) on " + db.describe();
-                limit.apply(c, what);
+                BoundedJdbc.limit(c, deadline, what);
                 out.addAll(SnapshotSession.countRows(c, List.<String[]>of(new String[] {t.schema(), t.name()})));
             }
             return out;
         } catch (SQLException e) {
-            throw TimeLimit.timedOut(e) ? limit.exceeded(what)
+            throw BoundedJdbc.timedOut(e) ? deadline.exceeded(what)
                     : new DatabaseException("cannot count rows on " + db.describe() + " after the restore: "
                     + Redactor.redact(e.getMessage()), e);
         }

@@ -1,14 +1,11 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.postgres;
 
-import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.postgres.SnapshotSession;
-import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The checks after pg_restore end within their {@link TimeLimit}, against a real PostgreSQL: a count that cannot
+ * The checks after pg_restore end within their {@link Deadline}, against a real PostgreSQL: a count that cannot
  * finish (its table locked by another session) is stopped at the limit and reported as "ran out of time", naming the
  * table; with the limit already past nothing is started.
  */
@@ -32,14 +29,14 @@ class TargetDatabaseTest {
             tables = s.fingerprintTables();
         }
         TableFingerprint locked = tables.get(tables.size() - 1);
-        assertEquals(tables, TargetDatabase.fingerprints(db, tables, TimeLimit.forChecks(Instant.now().plusSeconds(60))));
+        assertEquals(tables, TargetDatabase.fingerprints(db, tables, Deadline.at(Instant.now().plusSeconds(60)).minus(Deadline.Margin.CHECKS)));
         try (Connection other = SnapshotSession.connect(db); Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             s.execute("LOCK TABLE " + SnapshotSession.quoteIdent(locked.schema()) + "." + SnapshotSession.quoteIdent(locked.name())
                     + " IN ACCESS EXCLUSIVE MODE");
             Instant limit = Instant.now().plusSeconds(3);
-            TimeLimit checks = new TimeLimit(limit.plus(Duration.ofSeconds(15)), Duration.ofSeconds(15), "to leave time to clean up and report");
-            var e = assertThrows(TimeLimit.Exceeded.class, () -> TargetDatabase.fingerprints(db, tables, checks));
+            Deadline checks = Deadline.at(limit.plus(Deadline.Margin.CHECKS.duration())).minus(Deadline.Margin.CHECKS);
+            var e = assertThrows(Deadline.Exceeded.class, () -> TargetDatabase.fingerprints(db, tables, checks));
             Instant stopped = Instant.now();
             assertTrue(stopped.isBefore(limit.plusSeconds(2)), "stopped at " + stopped + ", the limit was " + limit);
             assertTrue(e.getMessage().startsWith("ran out of time: counting the restored rows of " + locked.qualifiedName()
@@ -48,9 +45,9 @@ class TargetDatabaseTest {
                     e.getMessage());
             other.rollback();
         }
-        TimeLimit past = TimeLimit.forChecks(Instant.now());
-        var e = assertThrows(TimeLimit.Exceeded.class, () -> TargetDatabase.missingRoles(db, Set.of("nobody"), past));
+        Deadline past = Deadline.at(Instant.now()).minus(Deadline.Margin.CHECKS);
+        var e = assertThrows(Deadline.Exceeded.class, () -> TargetDatabase.missingRoles(db, Set.of("nobody"), past));
         assertTrue(e.getMessage().startsWith("ran out of time: listing the roles on "), e.getMessage());
-        assertEquals(Set.of("nobody"), TargetDatabase.missingRoles(db, Set.of("nobody"), TimeLimit.NONE));
+        assertEquals(Set.of("nobody"), TargetDatabase.missingRoles(db, Set.of("nobody"), Deadline.NONE));
     }
 }

@@ -1,4 +1,4 @@
-package com.taskmaster.backup.restore;
+package com.taskmaster.backup.format;
 
 import java.io.IOException;
 import java.io.InputStream;

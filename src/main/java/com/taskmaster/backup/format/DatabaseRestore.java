@@ -1,0 +1,224 @@
+package com.taskmaster.backup.format;
+
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.PgProcess;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.postgres.TargetDatabase;
+import com.taskmaster.backup.repository.NoSuchObjectException;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The recovery step every command that restores shares (restore, restore-test, and any later drill): one backup
+ * streamed into a database and proven equal to its manifest.
+ * <pre>
+ *   repository ─► BackupReader (checksum, decrypt, decompress) ─┬► pg_restore --single-transaction --no-owner --no-acl ─► target
+ *                                                              └► pg_restore --list (owners, privileges: for the report)
+ *   ─► every table's row count on the target equals the manifest's
+ * </pre>
+ * One pg_restore job reading stdin: {@code pg_restore -j} needs a seekable file, which would mean staging the whole
+ * archive on local disk (Lambda's /tmp is bounded). One transaction: a restore that fails midway (a bad backup, a
+ * conflicting object, the deadline) leaves the target as it was. pg_restore is stopped {@link Deadline.Margin#WORK}
+ * before the deadline, and the checks after it end {@link Deadline.Margin#CHECKS} before it, so that the caller can
+ * still clean up and report.
+ */
+public final class DatabaseRestore {
+    private static final Logger LOG = Logger.getLogger(DatabaseRestore.class);
+    private static final Pattern ACL_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ (DEFAULT )?ACL .*");
+
+    private final Repository repository;
+    private final Envelope envelope;
+    private final PgTools tools;
+    private final Clock clock;
+
+    public DatabaseRestore(Repository repository, Envelope envelope, PgTools tools, Clock clock) {
+        this.repository = repository;
+        this.envelope = envelope;
+        this.tools = tools;
+        this.clock = clock;
+    }
+
+    /** A restore proven equal to its manifest: how many tables, what was done about roles, how long it took. */
+    public record Restored(int tablesRestored, Roles roles, long durationMs) {
+    }
+
+    /**
+     * Ownership and privileges are never restored ({@code --no-owner --no-acl}): roles are server-wide and often
+     * differ between servers, and a missing role would otherwise fail the whole restore.
+     */
+    public record Roles(List<String> ownersInBackup, List<String> missingOnTarget, int privilegeEntriesSkipped,
+                        String restoredObjectsOwnedBy, String note) {
+    }
+
+    /**
+     * Restores {@code m} into {@code target} (which the caller has checked: empty, or confirmed when {@code replace})
+     * and proves every table's row count equal to the manifest's.
+     *
+     * @param deadline the invocation's deadline ({@link Deadline#NONE} without one)
+     * @throws RestoreFailedException when the restore fails (nothing committed) or the row counts differ
+     * @throws Deadline.Exceeded      when the time ran out; the message says what was committed and what was not checked
+     */
+    public Restored into(Manifest m, DbCredentials target, boolean replace, Deadline deadline) {
+        Instant start = clock.instant();
+        Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
+        LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
+        String toc = pgRestore(m, target, replace, deadline, checks);
+
+        List<TableFingerprint> actual;
+        try {
+            actual = TargetDatabase.fingerprints(target, m.tables(), checks);
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed), but its row counts were not all compared with the manifest's: do not use this database "
+                    + "before checking them");
+        }
+        List<String> differences = differences(m.tables(), actual);
+        if (!differences.isEmpty()) {
+            throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
+                    + ", but its tables differ from the manifest: " + String.join("; ", differences)
+                    + "; do not use this database before investigating");
+        }
+        Roles roles;
+        try {
+            roles = roles(toc, target, checks);
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed) and every table's row count equals the manifest's, but which of the backup's roles the "
+                    + "target lacks was not checked");
+        }
+        long ms = Duration.between(start, clock.instant()).toMillis();
+        LOG.infof("restored backup %s into %s: %d tables, fingerprints equal, %d ms", m.backupId(), target.describe(),
+                m.tables().size(), ms);
+        return new Restored(m.tables().size(), roles, ms);
+    }
+
+    /** Streams the backup into one pg_restore job in one transaction; returns pg_restore --list's table of contents. */
+    private String pgRestore(Manifest m, DbCredentials target, boolean replace, Deadline deadline, Deadline checks) {
+        List<String> args = new ArrayList<>(List.of("--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"));
+        if (replace) {
+            args.addAll(List.of("--clean", "--if-exists"));
+        }
+        args.add("--dbname=dbname='" + target.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
+        Deadline work = deadline.minus(Deadline.Margin.WORK);
+        String what = "restore of backup " + m.backupId() + " into " + target.describe();
+        try (InputStream plain = openBackup(m);
+             PgProcess restore = PgProcess.start(tools, "pg_restore", args, target);
+             PgProcess list = PgProcess.start(tools, "pg_restore", List.of("--list"), null);
+             Deadline.Watch watch = work.watch("restore-watchdog", () -> restore.kill(work.exceeded("pg_restore").getMessage()))) {
+            CompletableFuture<byte[]> listing = drain(list.stdout());
+            CompletableFuture<byte[]> restoreOut = drain(restore.stdout());
+            ArchiveFeed.Outcome fed = ArchiveFeed.run(plain, restore.stdin(), list.stdin());
+            if (fed.readFailure() != null) {
+                restore.kill("the backup failed its checks");
+                restore.waitFor(60, TimeUnit.SECONDS);
+                throw new RestoreFailedException(what + " aborted: " + fed.readFailure().getMessage()
+                        + "; nothing was committed (one transaction, rolled back)", fed.readFailure());
+            }
+            closeQuietly(restore);
+            int exit = restore.waitFor(waitLimit(deadline), TimeUnit.SECONDS);
+            restoreOut.join();
+            if (exit != 0 && watch.fired()) {
+                throw new Deadline.Exceeded(work.exceeded(what).getMessage() + "; nothing was committed (one transaction, rolled back)");
+            }
+            if (exit != 0) {
+                throw new RestoreFailedException(what + " failed: " + restore.failure(exit)
+                        + "; nothing was committed (one transaction, rolled back)");
+            }
+            list.waitFor(Math.max(1, Math.min(60, checks.millisLeft() / 1000)), TimeUnit.SECONDS);
+            return new String(listing.join(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RestoreFailedException(what + " failed: " + e.getMessage() + "; nothing was committed", e);
+        }
+    }
+
+    private InputStream openBackup(Manifest m) throws IOException {
+        try {
+            return BackupReader.open(repository, m, envelope);
+        } catch (NoSuchObjectException e) {
+            throw new RestoreFailedException("backup " + m.backupId() + ": data object "
+                    + repository.uriOf(ObjectKey.of(m.data().key())) + " is missing; nothing was changed", e);
+        }
+    }
+
+    static List<String> differences(List<TableFingerprint> expected, List<TableFingerprint> actual) {
+        Map<String, Long> got = actual.stream().collect(Collectors.toMap(TableFingerprint::qualifiedName, TableFingerprint::rows));
+        List<String> out = new ArrayList<>();
+        for (TableFingerprint t : expected) {
+            Long rows = got.get(t.qualifiedName());
+            if (rows == null || rows != t.rows()) {
+                out.add("table " + t.qualifiedName() + ": " + rows + " rows restored, " + t.rows() + " in the backup");
+            }
+        }
+        return out;
+    }
+
+    /** Owners named in pg_restore --list output (the last field of each entry), and the number of privilege entries. */
+    private static Roles roles(String toc, DbCredentials target, Deadline deadline) {
+        Set<String> owners = new TreeSet<>();
+        int acl = 0;
+        for (String line : toc.split("\n")) {
+            if (line.isBlank() || line.startsWith(";")) {
+                continue;
+            }
+            String owner = line.substring(line.lastIndexOf(' ') + 1).strip();
+            if (!owner.isEmpty() && !owner.equals("-")) {
+                owners.add(owner);
+            }
+            if (ACL_ENTRY.matcher(line).matches()) {
+                acl++;
+            }
+        }
+        Set<String> missing = TargetDatabase.missingRoles(target, owners, deadline);
+        String note = "ownership and privileges were not restored (--no-owner --no-acl): every restored object belongs to "
+                + target.user() + (missing.isEmpty() ? "" : "; roles " + missing + " own objects in the backup but do not exist on the target")
+                + (acl > 0 ? "; " + acl + " GRANT/REVOKE entries were skipped: re-grant what the application needs" : "");
+        return new Roles(List.copyOf(owners), List.copyOf(missing), acl, target.user(), note);
+    }
+
+    /** How long to wait for pg_restore to exit once its input has ended: until the deadline (a day without one). */
+    private static long waitLimit(Deadline deadline) {
+        return deadline.isNone() ? TimeUnit.HOURS.toSeconds(24) : Math.max(1, deadline.millisLeft() / 1000);
+    }
+
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }, command -> {
+            Thread t = new Thread(command, "restore-drain");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private static void closeQuietly(PgProcess p) {
+        try {
+            p.stdin().close();
+        } catch (IOException ignored) {
+            // exited already: its exit code tells
+        }
+    }
+}

@@ -2,8 +2,8 @@ package com.taskmaster.backup.format;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.taskmaster.backup.support.RandomIds;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,8 +19,6 @@ public record BackupId(String value) implements Comparable<BackupId> {
     private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{6}Z-[a-z0-9]+(-[a-z0-9]+){0,4}");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC).withResolverStyle(java.time.format.ResolverStyle.STRICT);
-    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @JsonCreator
     public BackupId {
@@ -41,11 +39,7 @@ public record BackupId(String value) implements Comparable<BackupId> {
     }
 
     public static BackupId manual(Instant now) {
-        StringBuilder suffix = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            suffix.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-        return new BackupId(STAMP.format(now.truncatedTo(ChronoUnit.SECONDS)) + "-manual-" + suffix);
+        return new BackupId(STAMP.format(now.truncatedTo(ChronoUnit.SECONDS)) + "-manual-" + RandomIds.suffix(6));
     }
 
     /** The same schedule and scheduled time always give the same id: a redelivered event makes no second backup. */

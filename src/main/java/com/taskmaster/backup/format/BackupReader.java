@@ -9,9 +9,7 @@ import com.taskmaster.backup.repository.Repository;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.io.OutputStream;
 
 /**
  * Opens a backup as the plain pg_dump archive it holds, checking everything on the way: the stored bytes'
@@ -28,85 +26,29 @@ public final class BackupReader {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
         }
-        CheckedStream stored = new CheckedStream(repository.open(ObjectKey.of(manifest.data().key())), manifest);
+        StreamDigest digest = new StreamDigest();
+        InputStream stored = digest.reading(repository.open(ObjectKey.of(manifest.data().key())));
         try {
             InputStream plain = envelope.decrypt(stored, manifest.encryption().encryptionContext());
-            return new ZstdInputStream(new VerifyAtEnd(plain, stored));
+            return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, manifest));
         } catch (RuntimeException e) {
             stored.close();
             throw new IOException("backup " + manifest.backupId() + " cannot be decrypted: " + e.getMessage(), e);
         }
     }
 
-    /** Counts and hashes the stored bytes as they are read. */
-    private static final class CheckedStream extends FilterInputStream {
-        private final Manifest manifest;
-        private final MessageDigest sha256;
-        private long count;
-
-        CheckedStream(InputStream in, Manifest manifest) {
-            super(in);
-            this.manifest = manifest;
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                sha256.update((byte) b);
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                sha256.update(b, off, n);
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return read(new byte[(int) Math.min(n, 8192)]);
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        /** Reads what the decryptor left (trailing bytes would be tampering) and compares size and digest. */
-        void verify() throws IOException {
-            byte[] rest = new byte[8192];
-            while (read(rest) > 0) {
-                // hashing the remainder
-            }
-            String actual = HexFormat.of().formatHex(sha256.digest());
-            if (count != manifest.data().storedBytes() || !actual.equals(manifest.data().sha256())) {
-                throw new IOException("backup " + manifest.backupId() + ": stored object does not match its manifest ("
-                        + count + " bytes, SHA-256 " + actual + "; manifest: " + manifest.data().storedBytes()
-                        + " bytes, SHA-256 " + manifest.data().sha256() + ")");
-            }
-        }
-    }
-
-    /** Passes the plaintext through; at its end, checks the stored object's digest. */
+    /** Passes the plaintext through; at its end, checks the stored object's size and digest against the manifest. */
     private static final class VerifyAtEnd extends FilterInputStream {
-        private final CheckedStream stored;
+        private final InputStream stored;
+        private final StreamDigest digest;
+        private final Manifest manifest;
         private boolean verified;
 
-        VerifyAtEnd(InputStream plain, CheckedStream stored) {
+        VerifyAtEnd(InputStream plain, InputStream stored, StreamDigest digest, Manifest manifest) {
             super(plain);
             this.stored = stored;
+            this.digest = digest;
+            this.manifest = manifest;
         }
 
         @Override
@@ -124,7 +66,7 @@ public final class BackupReader {
             try {
                 n = in.read(b, off, len);
             } catch (RuntimeException e) { // the Encryption SDK reports bad ciphertext unchecked
-                throw new IOException("backup " + stored.manifest.backupId() + " failed authentication (corrupted, truncated"
+                throw new IOException("backup " + manifest.backupId() + " failed authentication (corrupted, truncated"
                         + " or tampered with): " + e.getMessage(), e);
             }
             if (n < 0) {
@@ -133,9 +75,15 @@ public final class BackupReader {
             return n;
         }
 
+        /** Reads what the decryptor left (trailing bytes would be tampering) and compares size and digest. */
         private void atEnd() throws IOException {
             if (!verified) {
-                stored.verify();
+                stored.transferTo(OutputStream.nullOutputStream());
+                if (!digest.matches(manifest.data())) {
+                    throw new IOException("backup " + manifest.backupId() + ": stored object does not match its manifest ("
+                            + digest.count() + " bytes, SHA-256 " + digest.sha256Hex() + "; manifest: " + manifest.data().storedBytes()
+                            + " bytes, SHA-256 " + manifest.data().sha256() + ")");
+                }
                 verified = true;
             }
         }

@@ -2,21 +2,36 @@ package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.repository.ObjectKey;
 
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Where things live in a repository:
+ * Where everything lives in a repository, in one place (docs/FORMAT.md, section 1):
  * <pre>
- *   manifests/&lt;backupId&gt;.json                         the commit point, one per backup
- *   data/&lt;backupId&gt;.&lt;attempt&gt;.pgdump.zst.esdk      the encrypted, compressed pg_dump archive
+ *   manifests/&lt;backupId&gt;.json                                  the commit point, one per backup
+ *   data/&lt;backupId&gt;.&lt;attempt&gt;.pgdump.zst.esdk               the encrypted, compressed pg_dump archive
+ *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
+ *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
+ *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
  * </pre>
- * Each attempt writes its own data object, so a retried backup never collides with what a crashed
- * attempt left behind; objects without a manifest are leftovers that prune removes.
+ * Each attempt writes its own data object, so a retried backup never collides with what a crashed attempt left
+ * behind; objects without a manifest are leftovers that prune removes. Nothing outside these prefixes is ours.
  */
 public final class Layout {
     public static final String MANIFESTS = "manifests/";
     public static final String DATA = "data/";
+    public static final String VERIFICATIONS = "verifications/";
+    public static final String RESTORE_TEST_REPORTS = "reports/restore-test/";
+    public static final String PRUNE_AUDIT = "audit/prune/";
     private static final String MANIFEST_SUFFIX = ".json";
+    private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
+    private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9-]+");
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     private Layout() {
     }
@@ -26,7 +41,7 @@ public final class Layout {
     }
 
     public static ObjectKey data(BackupId id, String attempt) {
-        return ObjectKey.of(DATA + id + "." + attempt + ".pgdump.zst.esdk");
+        return ObjectKey.of(DATA + id + "." + attempt + DATA_SUFFIX);
     }
 
     /** The backup id a manifest key names, if it is one. */
@@ -35,9 +50,73 @@ public final class Layout {
         if (!v.startsWith(MANIFESTS) || !v.endsWith(MANIFEST_SUFFIX)) {
             return Optional.empty();
         }
+        return parse(v.substring(MANIFESTS.length(), v.length() - MANIFEST_SUFFIX.length()));
+    }
+
+    /** The backup id of a data object key as {@link #data} names it; empty for anything else (never a leftover of ours). */
+    public static Optional<BackupId> idOfData(ObjectKey key) {
+        String v = key.value();
+        if (!v.startsWith(DATA) || !v.endsWith(DATA_SUFFIX)) {
+            return Optional.empty();
+        }
+        String idAndAttempt = v.substring(DATA.length(), v.length() - DATA_SUFFIX.length());
+        int dot = idAndAttempt.indexOf('.');
+        if (dot < 0 || !ATTEMPT.matcher(idAndAttempt.substring(dot + 1)).matches()) {
+            return Optional.empty();
+        }
+        return parse(idAndAttempt.substring(0, dot));
+    }
+
+    /** Whether {@code dataKey} (as a manifest names it) is one of this backup's own data objects. */
+    public static boolean isDataOf(BackupId id, String dataKey) {
+        return dataKey.startsWith(DATA + id + ".");
+    }
+
+    /**
+     * The backup id a data or manifest key starts with ({@code data/<id>.<attempt>...}, {@code manifests/<id>.json}),
+     * for writes still pending, whose keys are those of the objects they will become.
+     */
+    public static Optional<BackupId> idIn(ObjectKey key) {
+        String name = key.name();
+        int dot = name.indexOf('.');
+        return parse(dot < 0 ? name : name.substring(0, dot));
+    }
+
+    /** A verification record of {@code id}: keys sort by time within a backup, {@code suffix} keeps them apart. */
+    public static ObjectKey verification(BackupId id, Instant verifiedAt, String suffix) {
+        return ObjectKey.of(VERIFICATIONS + id + "/" + MILLIS.format(verifiedAt) + "-" + suffix + ".json");
+    }
+
+    /** The backup a verification record belongs to, if the key is one. */
+    public static Optional<BackupId> idOfVerification(ObjectKey key) {
+        String v = key.value();
+        if (!v.startsWith(VERIFICATIONS)) {
+            return Optional.empty();
+        }
+        String rest = v.substring(VERIFICATIONS.length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? Optional.empty() : parse(rest.substring(0, slash));
+    }
+
+    /** The records of one backup's verifications. */
+    public static String verificationsOf(BackupId id) {
+        return VERIFICATIONS + id + "/";
+    }
+
+    /** A restore-test report, {@code extension} {@code json} (the report) or {@code txt} (its summary for people). */
+    public static ObjectKey restoreTestReport(Instant started, BackupId id, String extension) {
+        return ObjectKey.of(RESTORE_TEST_REPORTS + SECONDS.format(started) + "-" + id + "." + extension);
+    }
+
+    /** The audit record of one real prune run. */
+    public static ObjectKey pruneAudit(Instant now, String runId) {
+        return ObjectKey.of(PRUNE_AUDIT + SECONDS.format(now) + "-" + runId + ".json");
+    }
+
+    private static Optional<BackupId> parse(String id) {
         try {
-            return Optional.of(BackupId.parse(v.substring(MANIFESTS.length(), v.length() - MANIFEST_SUFFIX.length())));
-        } catch (IllegalArgumentException e) {
+            return Optional.of(BackupId.parse(id));
+        } catch (IllegalArgumentException | DateTimeException e) {
             return Optional.empty();
         }
     }

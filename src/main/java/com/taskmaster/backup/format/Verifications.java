@@ -5,13 +5,10 @@ import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.RandomIds;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,15 +17,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The verification records of a repository: {@code verifications/<backupId>/<yyyyMMddTHHmmssSSSZ>-<random>.json}.
+ * The verification records of a repository ({@link Layout#verification}: {@code verifications/<backupId>/<time>-<random>.json}).
  * Keys sort by time within a backup, so the last one listed is the latest. For prune, restore-test and verify's plan:
  * {@link #latest()} tells which backups were last found good (or bad).
  */
 public final class Verifications {
-    public static final String PREFIX = "verifications/";
     private static final Logger LOG = Logger.getLogger(Verifications.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Repository repository;
 
@@ -39,8 +33,7 @@ public final class Verifications {
     /** Stores a new record (never replacing one) and returns its key. */
     public ObjectKey record(Verification v) {
         for (int attempt = 0; ; attempt++) {
-            ObjectKey key = ObjectKey.of(PREFIX + v.backupId() + "/" + STAMP.format(v.verifiedAt()) + "-"
-                    + Integer.toString(RANDOM.nextInt(1 << 20), 36) + ".json");
+            ObjectKey key = Layout.verification(v.backupId(), v.verifiedAt(), Integer.toString(RandomIds.below(1 << 20), 36));
             try {
                 repository.putIfAbsent(key, v.toJson());
                 return key;
@@ -59,18 +52,8 @@ public final class Verifications {
      */
     public Map<BackupId, Verification> latest() {
         Map<BackupId, List<ObjectKey>> keys = new HashMap<>();
-        for (ObjectInfo info : repository.list(PREFIX)) {
-            String rest = info.key().value().substring(PREFIX.length());
-            int slash = rest.indexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            try {
-                BackupId id = BackupId.parse(rest.substring(0, slash));
-                keys.computeIfAbsent(id, k -> new ArrayList<>()).add(info.key());
-            } catch (IllegalArgumentException e) {
-                // not ours
-            }
+        for (ObjectInfo info : repository.list(Layout.VERIFICATIONS)) {
+            Layout.idOfVerification(info.key()).ifPresent(id -> keys.computeIfAbsent(id, k -> new ArrayList<>()).add(info.key()));
         }
         Map<BackupId, Verification> out = new HashMap<>();
         keys.forEach((id, ofBackup) -> {

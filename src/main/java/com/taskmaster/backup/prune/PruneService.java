@@ -14,15 +14,13 @@ import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Json;
+import com.taskmaster.backup.support.RandomIds;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,14 +51,6 @@ public final class PruneService {
     private static final Logger LOG = Logger.getLogger(PruneService.class);
     /** Leftovers younger than this may belong to a backup in progress (a Lambda run lasts 15 minutes at most). */
     public static final Duration LEFTOVER_AGE = Duration.ofDays(1);
-    public static final String AUDIT = "audit/prune/";
-    /** Stop deleting this long before the invocation's deadline, so the audit record and the report still get out. */
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** What {@link Layout#data} names: only such objects can be leftovers; anything else under data/ is left alone. */
-    private static final java.util.regex.Pattern DATA_OBJECT =
-            java.util.regex.Pattern.compile("data/[0-9TZa-z-]+\\.[A-Za-z0-9-]+\\.pgdump\\.zst\\.esdk");
 
     private final Repository repository;
     private final RetentionPolicy policy;
@@ -97,7 +87,7 @@ public final class PruneService {
      */
     public PruneReport run(boolean dryRun, String trigger, String requestId, Deadline deadline, Integer acceptListing) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        String runId = randomId();
+        String runId = RandomIds.suffix(8);
         Catalog.Listing listing = new Catalog(repository).list();
         Map<BackupId, Manifest> manifests = listing.backups().stream()
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
@@ -171,7 +161,7 @@ public final class PruneService {
     private LockState lockOf(Manifest m) {
         LockState state = repository.lockState(Layout.manifest(m.backupId()));
         String data = m.data().key();
-        if (data.startsWith(Layout.DATA + m.backupId() + ".")) {
+        if (Layout.isDataOf(m.backupId(), data)) {
             try {
                 state = state.and(repository.lockState(ObjectKey.of(data)));
             } catch (IllegalArgumentException notAKey) {
@@ -246,7 +236,7 @@ public final class PruneService {
         }
         String data = m.data().key();
         String dataUri = null;
-        if (data.startsWith(Layout.DATA + m.backupId() + ".")) {
+        if (Layout.isDataOf(m.backupId(), data)) {
             try {
                 ObjectKey dataKey = ObjectKey.of(data);
                 repository.delete(dataKey);
@@ -291,8 +281,9 @@ public final class PruneService {
         Instant cutoff = now.minus(LEFTOVER_AGE);
         List<ObjectInfo> out = new ArrayList<>();
         for (ObjectInfo o : repository.list(Layout.DATA)) {
-            Optional<BackupId> id = backupIdOf(o.key());
-            if (id.isPresent() && DATA_OBJECT.matcher(o.key().value()).matches() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
+            // Only what Layout#data names can be a leftover: anything else under data/ is left alone.
+            Optional<BackupId> id = Layout.idOfData(o.key());
+            if (id.isPresent() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
                     && o.lastModified().isBefore(cutoff) && id.get().time().isBefore(cutoff)) {
                 out.add(o);
             }
@@ -309,19 +300,8 @@ public final class PruneService {
         Instant cutoff = now.minus(LEFTOVER_AGE);
         return repository.pendingWrites().stream()
                 .filter(w -> w.since().isBefore(cutoff))
-                .filter(w -> backupIdOf(w.key()).map(id -> id.time().isBefore(cutoff)).orElse(false))
+                .filter(w -> Layout.idIn(w.key()).map(id -> id.time().isBefore(cutoff)).orElse(false))
                 .toList();
-    }
-
-    /** The backup id a data or manifest key starts with ({@code data/<id>.<attempt>...}, {@code manifests/<id>.json}). */
-    static Optional<BackupId> backupIdOf(ObjectKey key) {
-        String name = key.name();
-        int dot = name.indexOf('.');
-        try {
-            return Optional.of(BackupId.parse(dot < 0 ? name : name.substring(0, dot)));
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
-            return Optional.empty();
-        }
     }
 
     /**
@@ -332,7 +312,7 @@ public final class PruneService {
      * (N = the number listed), whose record is the new baseline.
      */
     private Optional<String> listingShrankSinceLastRun(int listed) {
-        List<ObjectInfo> audits = repository.list(AUDIT);
+        List<ObjectInfo> audits = repository.list(Layout.PRUNE_AUDIT);
         for (int i = audits.size() - 1; i >= 0; i--) {
             ObjectKey key = audits.get(i).key();
             JsonNode record;
@@ -384,7 +364,7 @@ public final class PruneService {
 
     /** Appends the run's audit record (never overwriting one) and returns the report naming it. */
     private PruneReport withAudit(PruneReport r) {
-        ObjectKey key = ObjectKey.of(AUDIT + STAMP.format(r.now()) + "-" + r.runId() + ".json");
+        ObjectKey key = Layout.pruneAudit(r.now(), r.runId());
         PruneReport named = new PruneReport(r.runId(), r.dryRun(), r.trigger(), r.requestId(), r.repository(), r.now(), r.policy(),
                 r.interlocks(), r.backupsBefore(), r.keptCount(), r.deletedCount(), r.bytesFreed(), r.kept(), r.deleted(),
                 r.leftovers(), r.unreadable(), r.failures(), repository.uriOf(key));
@@ -394,13 +374,5 @@ public final class PruneService {
             throw new IllegalStateException("cannot serialize the audit record of prune run " + r.runId(), e);
         }
         return named;
-    }
-
-    private static String randomId() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-        return sb.toString();
     }
 }

@@ -5,10 +5,10 @@ import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.InvalidRequestException;
+import com.taskmaster.backup.support.RandomIds;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -29,7 +29,6 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
     public static final String SCRATCH_PREFIX = "tmb_restore_test_";
     private static final Pattern SCRATCH = Pattern.compile(SCRATCH_PREFIX + "(\\d{8}t\\d{6})_[a-z0-9]{4}");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * @param newestFirst the complete backups, newest first
@@ -64,7 +63,7 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
                         + "RESTORE_TEST_DB_SECRET_ARN at a separate server's maintenance database (e.g. postgres)");
             }
         }
-        String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + random4();
+        String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
     }
 
@@ -94,14 +93,5 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
             Instant created = Instant.from(STAMP.parse(m.group(1).toUpperCase()));
             return created.isBefore(now.minusSeconds(86_400));
         }).sorted().collect(Collectors.toList());
-    }
-
-    private static String random4() {
-        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 4; i++) {
-            sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return sb.toString();
     }
 }

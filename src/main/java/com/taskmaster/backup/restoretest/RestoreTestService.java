@@ -3,6 +3,7 @@ package com.taskmaster.backup.restoretest;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
+import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.ObjectKey;
@@ -14,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +26,6 @@ import java.util.Optional;
  */
 public final class RestoreTestService {
     private static final Logger LOG = Logger.getLogger(RestoreTestService.class);
-    public static final String REPORTS = "reports/restore-test/";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Repository repository;
     private final DatabaseRestore restorer;
@@ -162,12 +159,11 @@ public final class RestoreTestService {
     }
 
     private RestoreTestReport write(RestoreTestReport report, Instant started, RestoreTestPlan plan) {
-        String base = REPORTS + STAMP.format(started) + "-" + plan.backup().backupId();
-        ObjectKey json = ObjectKey.of(base + ".json");
+        ObjectKey json = Layout.restoreTestReport(started, plan.backup().backupId(), "json");
         RestoreTestReport withUri = report.withReport(repository.uriOf(json));
         try {
             repository.putIfAbsent(json, withUri.toJson());
-            repository.putIfAbsent(ObjectKey.of(base + ".txt"), withUri.summary().getBytes(StandardCharsets.UTF_8));
+            repository.putIfAbsent(Layout.restoreTestReport(started, plan.backup().backupId(), "txt"), withUri.summary().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             LOG.errorf("cannot write the restore-test report %s: %s", json, e.getMessage());
             List<String> failures = new ArrayList<>(report.failures());

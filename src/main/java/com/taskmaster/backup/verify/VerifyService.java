@@ -5,6 +5,7 @@ import com.taskmaster.backup.format.BackupReader;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.StreamDigest;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.PgTools;
@@ -18,16 +19,12 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -212,21 +209,8 @@ public final class VerifyService {
         if (size != m.data().storedBytes()) {
             return Optional.of(repo.uriOf(key) + " has " + size + " bytes, the manifest says " + m.data().storedBytes());
         }
-        String sha = sha256(repo, key);
+        String sha = StreamDigest.of(repo.open(key)).sha256Hex();
         return sha.equals(m.data().sha256()) ? Optional.empty()
                 : Optional.of(repo.uriOf(key) + " has SHA-256 " + sha + ", the manifest says " + m.data().sha256());
-    }
-
-    private static String sha256(Repository repo, ObjectKey key) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(repo.open(key), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -63,7 +63,7 @@ class PruneHandlerTest {
             assertTrue(r.jsonPath().getBoolean("dryRun"), r.asString());
             assertTrue(r.jsonPath().getInt("deletedCount") > 0, r.asString());
             assertEquals(45, manifests(), "nothing deleted");
-            assertTrue(repo.list(PruneService.AUDIT).isEmpty());
+            assertTrue(repo.list(Layout.PRUNE_AUDIT).isEmpty());
         }
     }
 

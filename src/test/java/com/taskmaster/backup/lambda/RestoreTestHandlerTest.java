@@ -84,7 +84,7 @@ class RestoreTestHandlerTest {
         assertTrue(r.jsonPath().getBoolean("scratchDropped"));
         assertEquals("", scratchDatabases());
         String report = r.jsonPath().getString("report");
-        assertTrue(report.startsWith("file://" + RestoreTestTestResource.repository + "/" + RestoreTestService.REPORTS), report);
+        assertTrue(report.startsWith("file://" + RestoreTestTestResource.repository + "/" + Layout.RESTORE_TEST_REPORTS), report);
         Path json = Path.of(report.substring("file://".length()));
         assertTrue(Files.readString(json).contains("\"outcome\" : \"passed\""));
         String summary = Files.readString(Path.of(json.toString().replace(".json", ".txt")));
@@ -109,7 +109,7 @@ class RestoreTestHandlerTest {
         assertEquals(1, alerts.size());
         assertEquals("restore-test", alerts.get(0).get("handler").asText());
         assertEquals(bad.backupId().value(), alerts.get(0).get("backupId").asText());
-        List<String> reports = repo().list(RestoreTestService.REPORTS).stream().map(i -> i.key().value())
+        List<String> reports = repo().list(Layout.RESTORE_TEST_REPORTS).stream().map(i -> i.key().value())
                 .filter(k -> k.contains(bad.backupId().value()) && k.endsWith(".json")).toList();
         assertEquals(1, reports.size(), reports.toString());
         assertTrue(new String(repo().read(com.taskmaster.backup.repository.ObjectKey.of(reports.get(0)))).contains("\"outcome\" : \"failed\""));

@@ -93,7 +93,7 @@ class VerifyHandlerTest {
     }
 
     private static int records(Manifest m) {
-        return repo().list(Verifications.PREFIX + m.backupId() + "/").size();
+        return repo().list(Layout.VERIFICATIONS + m.backupId() + "/").size();
     }
 
     @Test

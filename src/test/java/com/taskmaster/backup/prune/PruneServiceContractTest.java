@@ -100,7 +100,7 @@ abstract class PruneServiceContractTest {
     }
 
     static Set<String> nonAudit(Repository repo) {
-        return everything(repo).stream().filter(k -> !k.startsWith(PruneService.AUDIT)).collect(Collectors.toSet());
+        return everything(repo).stream().filter(k -> !k.startsWith(Layout.PRUNE_AUDIT)).collect(Collectors.toSet());
     }
 
     @Test
@@ -133,7 +133,7 @@ abstract class PruneServiceContractTest {
         for (Manifest m : left) {
             assertTrue(repo.stat(ObjectKey.of(m.data().key())).isPresent(), "data of kept " + m.backupId());
         }
-        List<ObjectInfo> audits = repo.list(PruneService.AUDIT);
+        List<ObjectInfo> audits = repo.list(Layout.PRUNE_AUDIT);
         assertEquals(1, audits.size());
         JsonNode audit = Json.MAPPER.readTree(repo.read(audits.get(0).key()));
         assertEquals("scheduled:daily", audit.get("trigger").asText());
@@ -153,7 +153,7 @@ abstract class PruneServiceContractTest {
         assertEquals(0, second.deletedCount());
         assertEquals(0, second.bytesFreed());
         assertEquals(after, nonAudit(repo));
-        assertEquals(2, repo.list(PruneService.AUDIT).size(), "one audit record per real run, appended");
+        assertEquals(2, repo.list(Layout.PRUNE_AUDIT).size(), "one audit record per real run, appended");
     }
 
     @Test
@@ -173,7 +173,7 @@ abstract class PruneServiceContractTest {
                 () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
         assertTrue(tooMany.getMessage().contains("would delete 7 of 10"), tooMany.getMessage());
         assertEquals(before, nonAudit(repo), "nothing deleted, not even leftovers");
-        assertEquals(2, repo.list(PruneService.AUDIT).size());
+        assertEquals(2, repo.list(Layout.PRUNE_AUDIT).size());
 
         PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
         assertFalse(dry.interlocks().isEmpty(), "a dry run reports what would stop a real run");
@@ -297,7 +297,7 @@ abstract class PruneServiceContractTest {
         assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
         assertEquals(0, e.report().deletedCount());
         assertEquals(51, new Catalog(repo).list().backups().size());
-        assertEquals(1, repo.list(PruneService.AUDIT).size());
+        assertEquals(1, repo.list(Layout.PRUNE_AUDIT).size());
         PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", Deadline.at(NOW.plusSeconds(600), CLOCK));
         assertTrue(next.deletedCount() > 0);
         assertTrue(next.failures().isEmpty());

@@ -83,7 +83,7 @@ class RestoreTestServiceTest {
                 source.password(), source.sslmode());
         assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE));
         assertEquals("", scratchDatabases());
-        assertEquals(0, repo.list(RestoreTestService.REPORTS).size());
+        assertEquals(0, repo.list(Layout.RESTORE_TEST_REPORTS).size());
     }
 
     @Test
@@ -94,7 +94,7 @@ class RestoreTestServiceTest {
         assertTrue(e.getMessage().contains("smoke query failed: SELECT count(*) = 0 FROM taskmaster.users: returned false"), e.getMessage());
         assertTrue(e.getMessage().contains("smoke query failed: SELECT nonsense"), e.getMessage());
         assertEquals("", scratchDatabases());
-        assertEquals(2, repo.list(RestoreTestService.REPORTS).size()); // JSON and text summary
+        assertEquals(2, repo.list(Layout.RESTORE_TEST_REPORTS).size()); // JSON and text summary
     }
 
     @Test
@@ -123,7 +123,7 @@ class RestoreTestServiceTest {
         assertEquals(List.of(false, false), r.smokeQueries().stream().map(SmokeQueries.Outcome::passed).toList());
         assertEquals(Boolean.TRUE, r.smokeQueries().get(1).notRun());
         assertTrue(r.failures().stream().allMatch(f -> f.startsWith("ran out of time: ")), r.failures().toString());
-        var written = repo.list(RestoreTestService.REPORTS);
+        var written = repo.list(Layout.RESTORE_TEST_REPORTS);
         assertEquals(2, written.size()); // JSON and text summary
         String json = new String(repo.read(written.stream().filter(i -> i.key().value().endsWith(".json")).findFirst().orElseThrow().key()));
         assertTrue(json.contains("\"outcome\" : \"failed\"") && json.contains("ran out of time: smoke query SELECT true FROM pg_sleep(50)"), json);
@@ -141,7 +141,7 @@ class RestoreTestServiceTest {
         RestoreTestReport r = e.report().orElseThrow();
         assertTrue(r.scratchDropped());
         assertEquals(null, r.restoreMs());
-        assertEquals(2, repo.list(RestoreTestService.REPORTS).size());
+        assertEquals(2, repo.list(Layout.RESTORE_TEST_REPORTS).size());
     }
 
     @Test

@@ -104,7 +104,7 @@ class VerifyErrorsTest {
 
     /** The newest verification record stored for the backup (whatever prune would make of it). */
     static Verification newestRecord(Repository repo, Manifest m) throws IOException {
-        List<ObjectInfo> records = repo.list(Verifications.PREFIX + m.backupId() + "/");
+        List<ObjectInfo> records = repo.list(Layout.VERIFICATIONS + m.backupId() + "/");
         return Verification.fromJson(repo.read(records.get(records.size() - 1).key()));
     }
 
@@ -153,7 +153,7 @@ class VerifyErrorsTest {
         assertError(service, s3, m, "Unable to execute HTTP request");
 
         assertEquals(Verification.Outcome.passed, prunesView(s3, m));
-        assertEquals(4, s3.list(Verifications.PREFIX + m.backupId() + "/").size(), "every check is recorded");
+        assertEquals(4, s3.list(Layout.VERIFICATIONS + m.backupId() + "/").size(), "every check is recorded");
 
         faults.clear();
         assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
@@ -265,7 +265,7 @@ class VerifyErrorsTest {
         assertEquals(Verification.Outcome.passed, records.latest().get(id).outcome());
         assertEquals(t, records.latest().get(id).verifiedAt());
 
-        files.putIfAbsent(ObjectKey.of(Verifications.PREFIX + id + "/20261206T040000000Z-zz.json"),
+        files.putIfAbsent(ObjectKey.of(Layout.VERIFICATIONS + id + "/20261206T040000000Z-zz.json"),
                 "{\"backupId\": \"20261122T020000Z-daily\", \"outcome\": \"pas".getBytes(StandardCharsets.UTF_8));
         assertEquals(Verification.Outcome.passed, records.latest().get(id).outcome(), "an unreadable record hides nothing");
 

@@ -210,6 +210,6 @@ class VerifyServiceTest {
                 Deadline.at(Instant.now().plusSeconds(10)));
         assertEquals(Verification.Outcome.skipped, r.checked().get(0).outcome());
         assertTrue(r.ok());
-        assertEquals(0, repo.list(Verifications.PREFIX).size());
+        assertEquals(0, repo.list(Layout.VERIFICATIONS).size());
     }
 }

@@ -1,0 +1,62 @@
+package com.taskmaster.backup.format;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.repository.ObjectKey;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * The write pipeline, the mirror of {@link BackupReader}, assembled in one place:
+ * <pre>
+ *   plain pg_dump archive ──► zstd (checksum on) ──► Encryption SDK (64 KiB frames) ──► SHA-256 and size ──► stored stream
+ * </pre>
+ * Write the archive to {@link #plain()} and close it (that finishes zstd's frame and the encrypted message; the stored
+ * stream is only flushed, its fate, commit or abort, is the caller's); then the manifest's parts describe what was written.
+ */
+public final class BackupWriter {
+    /** Level 2: on the TaskMaster sample, 3% smaller than level 1 (and than gzip -6) for 12% more compression CPU. */
+    public static final int ZSTD_LEVEL = 2;
+
+    private final Envelope envelope;
+    private final Map<String, String> context;
+    private final StreamDigest stored = new StreamDigest();
+    private final OutputStream plain;
+
+    private BackupWriter(OutputStream out, Envelope envelope, Map<String, String> context) throws IOException {
+        this.envelope = envelope;
+        this.context = Map.copyOf(context);
+        this.plain = new ZstdOutputStream(envelope.encrypt(stored.writing(out), this.context), ZSTD_LEVEL).setChecksum(true);
+    }
+
+    /** A pipeline into {@code out} (a repository object being written), encrypting under {@code context}. */
+    public static BackupWriter open(OutputStream out, Envelope envelope, Map<String, String> context) throws IOException {
+        return new BackupWriter(out, envelope, context);
+    }
+
+    /** Ids only, never secrets: KMS logs the context in clear in CloudTrail. */
+    public static Map<String, String> encryptionContext(String database, BackupId id) {
+        return Map.of("purpose", "taskmaster-backup", "database", database, "backupId", id.value());
+    }
+
+    /** Where the plain archive goes; close it when the archive has ended. */
+    public OutputStream plain() {
+        return plain;
+    }
+
+    /** The stored object, once {@link #plain()} is closed: its key, sizes before compression and as stored, SHA-256. */
+    public Manifest.DataObject dataObject(ObjectKey key, long plainBytes) {
+        return new Manifest.DataObject(key.value(), plainBytes, stored.count(), stored.sha256Hex());
+    }
+
+    public Manifest.Compression compression() {
+        return new Manifest.Compression("zstd", ZSTD_LEVEL);
+    }
+
+    public Manifest.Encryption encryption() {
+        return new Manifest.Encryption("aws-encryption-sdk", Envelope.ALGORITHM.name(), Envelope.FRAME_SIZE,
+                envelope.providerId(), envelope.keyId(), context);
+    }
+}

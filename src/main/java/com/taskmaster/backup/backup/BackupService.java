@@ -11,12 +11,11 @@ import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.postgres.PgVersion;
 import com.taskmaster.backup.postgres.SnapshotSession;
 import com.taskmaster.backup.postgres.TableFingerprint;
+import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ObjectWriter;
-import com.taskmaster.backup.repository.Repository;
-import com.taskmaster.backup.repository.S3Repository;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 import org.jboss.logging.Logger;
@@ -53,12 +52,12 @@ public final class BackupService {
     private static final byte[] ARCHIVE_MAGIC = {'P', 'G', 'D', 'M', 'P'};
     private static final int BUFFER = 256 * 1024;
 
-    private final Repository repository;
+    private final AppendOnlyRepository repository;
     private final Envelope envelope;
     private final PgTools tools;
     private final Clock clock;
 
-    public BackupService(Repository repository, Envelope envelope, PgTools tools, Clock clock) {
+    public BackupService(AppendOnlyRepository repository, Envelope envelope, PgTools tools, Clock clock) {
         this.repository = repository;
         this.envelope = envelope;
         this.tools = tools;
@@ -125,7 +124,7 @@ public final class BackupService {
         ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
-            Repository target = repository instanceof S3Repository s3 ? s3.withPartSizeHint(snapshot.databaseBytes()) : repository;
+            AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
             // Counting starts once pg_dump has written its first bytes: it then holds all its table locks (SnapshotSession).
             CountDownLatch dumping = new CountDownLatch(1);
             Future<List<TableFingerprint>> fingerprints = counter.submit(() -> {

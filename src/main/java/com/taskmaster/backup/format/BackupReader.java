@@ -4,7 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import com.taskmaster.backup.crypto.CryptoException;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -21,7 +21,7 @@ public final class BackupReader {
     private BackupReader() {
     }
 
-    public static InputStream open(Repository repository, Manifest manifest, Envelope envelope) throws IOException {
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");

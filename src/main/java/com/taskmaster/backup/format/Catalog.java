@@ -2,7 +2,7 @@ package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /** Reads the complete backups of a repository: one per manifest, newest first. */
 public final class Catalog {
-    private final Repository repository;
+    private final ReadableRepository repository;
 
-    public Catalog(Repository repository) {
+    public Catalog(ReadableRepository repository) {
         this.repository = repository;
     }
 

@@ -8,7 +8,7 @@ import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.postgres.TargetDatabase;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.support.Deadline;
 import org.jboss.logging.Logger;
 
@@ -46,12 +46,12 @@ public final class DatabaseRestore {
     private static final Logger LOG = Logger.getLogger(DatabaseRestore.class);
     private static final Pattern ACL_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ (DEFAULT )?ACL .*");
 
-    private final Repository repository;
+    private final ReadableRepository repository;
     private final Envelope envelope;
     private final PgTools tools;
     private final Clock clock;
 
-    public DatabaseRestore(Repository repository, Envelope envelope, PgTools tools, Clock clock) {
+    public DatabaseRestore(ReadableRepository repository, Envelope envelope, PgTools tools, Clock clock) {
         this.repository = repository;
         this.envelope = envelope;
         this.tools = tools;

@@ -1,10 +1,11 @@
 package com.taskmaster.backup.format;
 
+import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.support.RandomIds;
 import org.jboss.logging.Logger;
 
@@ -24,14 +25,14 @@ import java.util.Optional;
 public final class Verifications {
     private static final Logger LOG = Logger.getLogger(Verifications.class);
 
-    private final Repository repository;
+    private final ReadableRepository repository;
 
-    public Verifications(Repository repository) {
+    public Verifications(ReadableRepository repository) {
         this.repository = repository;
     }
 
-    /** Stores a new record (never replacing one) and returns its key. */
-    public ObjectKey record(Verification v) {
+    /** Stores a new record in {@code repository} (never replacing one) and returns its key. */
+    public static ObjectKey record(AppendOnlyRepository repository, Verification v) {
         for (int attempt = 0; ; attempt++) {
             ObjectKey key = Layout.verification(v.backupId(), v.verifiedAt(), Integer.toString(RandomIds.below(1 << 20), 36));
             try {

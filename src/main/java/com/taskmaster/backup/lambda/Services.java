@@ -5,12 +5,14 @@ import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.crypto.Keys;
-import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.prune.PruneService;
 import com.taskmaster.backup.prune.RetentionPolicy;
+import com.taskmaster.backup.repository.AppendOnlyRepository;
+import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreService;
@@ -51,11 +53,22 @@ public class Services {
 
     private volatile Repository repository;
 
-    public Repository repository() {
+    /** The repository with every operation, deletion included: for prune's service only. */
+    private Repository repository() {
         if (repository == null) {
             repository = Repositories.open(config.repository().orElse(null), s3::get);
         }
         return repository;
+    }
+
+    /** The repository as a command that adds objects and never removes one sees it (backup, verify, restore-test). */
+    private AppendOnlyRepository appendOnly() {
+        return Repositories.appendOnly(repository());
+    }
+
+    /** The repository as a command that only reads sees it (restore, list). */
+    private ReadableRepository readOnly() {
+        return Repositories.readOnly(repository());
     }
 
     public Alerter alerter() {
@@ -71,12 +84,12 @@ public class Services {
     }
 
     public BackupService backupService() {
-        return new BackupService(repository(), Keys.open(config.kmsKey().orElse(null), kms::get),
+        return new BackupService(appendOnly(), Keys.open(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
     }
 
     public Catalog catalog() {
-        return new Catalog(repository());
+        return new Catalog(readOnly());
     }
 
     /** Retention on the repository, with the policy of the BACKUP_RETENTION_* settings. */
@@ -88,14 +101,14 @@ public class Services {
 
     public VerifyService verifyService() {
         VerifySettings settings = VerifySettings.of(config.verifyWindow(), config.rpo(), config.sizeDropShare(), config.rowDropShare());
-        Optional<Repository> replica = config.replicaRepository().filter(r -> !r.isBlank())
-                .map(uri -> Repositories.open(uri, this::replicaS3));
-        return new VerifyService(repository(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
+        Optional<ReadableRepository> replica = config.replicaRepository().filter(r -> !r.isBlank())
+                .map(uri -> Repositories.readOnly(Repositories.open(uri, this::replicaS3)));
+        return new VerifyService(appendOnly(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
     }
 
     public RestoreService restoreService() {
-        return new RestoreService(repository(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
+        return new RestoreService(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
     }
 
@@ -106,9 +119,9 @@ public class Services {
         }
         DbCredentials server = database(restoreTestConfig.dbUrl().orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
         List<DbCredentials> sources = config.dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
-        DatabaseRestore restore = new DatabaseRestore(repository(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
+        DatabaseRestore restore = new DatabaseRestore(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
-        return new RestoreTestService(repository(), restore, server, sources,
+        return new RestoreTestService(appendOnly(), restore, server, sources,
                 SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
                 Clock.systemUTC());
     }

@@ -1,53 +1,17 @@
 package com.taskmaster.backup.repository;
 
-import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * A repository that passes every operation to another one: the base of a view that changes a few of them (verify's
- * WatchedRepository notes read failures; tests inject one fault, such as a lost response, into a real repository).
+ * A repository that passes every operation to another one: the base of a view that changes a few of them (tests
+ * inject one fault, such as a lost response, into a real repository).
  */
-public class ForwardingRepository implements Repository {
+public class ForwardingRepository extends ForwardingAppendOnlyRepository implements Repository {
     protected final Repository inner;
 
     public ForwardingRepository(Repository inner) {
+        super(inner);
         this.inner = inner;
-    }
-
-    @Override
-    public String uri() {
-        return inner.uri();
-    }
-
-    @Override
-    public String uriOf(ObjectKey key) {
-        return inner.uriOf(key);
-    }
-
-    @Override
-    public ObjectWriter create(ObjectKey key) {
-        return inner.create(key);
-    }
-
-    @Override
-    public void putIfAbsent(ObjectKey key, byte[] content) {
-        inner.putIfAbsent(key, content);
-    }
-
-    @Override
-    public InputStream open(ObjectKey key) {
-        return inner.open(key);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(ObjectKey key) {
-        return inner.stat(key);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-        return inner.list(prefix);
     }
 
     @Override

@@ -14,6 +14,19 @@ public final class Repositories {
     private Repositories() {
     }
 
+    /**
+     * A view of {@code repository} that can only read: it implements no wider type, so a command handed it cannot
+     * cast its way to writing or deleting.
+     */
+    public static ReadableRepository readOnly(ReadableRepository repository) {
+        return new ForwardingReadableRepository(repository);
+    }
+
+    /** A view of {@code repository} that can read and add objects, never delete one (it implements no wider type). */
+    public static AppendOnlyRepository appendOnly(AppendOnlyRepository repository) {
+        return new AppendView(repository);
+    }
+
     public static Repository open(String uri, Supplier<S3Client> s3) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("BACKUP_REPOSITORY is not set: expected s3://bucket/prefix or file:///path");
@@ -47,5 +60,20 @@ public final class Repositories {
             return new FileRepository(Path.of(parsed.getPath()));
         }
         throw new IllegalArgumentException("unsupported BACKUP_REPOSITORY '" + uri + "': expected s3://bucket/prefix or file:///path");
+    }
+
+    /** The append-only view; a size hint (S3 part sizing) reaches the repository behind it and keeps the view. */
+    private static final class AppendView extends ForwardingAppendOnlyRepository {
+        private final AppendOnlyRepository inner;
+
+        AppendView(AppendOnlyRepository inner) {
+            super(inner);
+            this.inner = inner;
+        }
+
+        @Override
+        public AppendOnlyRepository withSizeHint(long expectedObjectBytes) {
+            return new AppendView(inner.withSizeHint(expectedObjectBytes));
+        }
     }
 }

@@ -1,11 +1,11 @@
 package com.taskmaster.backup.repository;
 
-import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * A flat store of immutable objects under one root ({@code s3://bucket/prefix} or {@code file:///path}).
+ * A flat store of immutable objects under one root ({@code s3://bucket/prefix} or {@code file:///path}), with every
+ * operation: only prune's service holds one. Who may do what is a type: {@link ReadableRepository} reads (restore),
+ * {@link AppendOnlyRepository} also adds objects (backup, verify, restore-test), this one also deletes (prune).
  *
  * <p>Contract, shared by every implementation and checked by {@code RepositoryContractTest}:
  * <ul>
@@ -21,37 +21,7 @@ import java.util.Optional;
  *       {@link #discard} removes one, and discarding one that is already gone succeeds.</li>
  * </ul>
  */
-public interface Repository {
-
-    /** The repository's URI, as configured: {@code s3://bucket/prefix} or {@code file:///path}. */
-    String uri();
-
-    /** The URI of one object, for results and messages. */
-    String uriOf(ObjectKey key);
-
-    /** Starts a streamed write of a new object; nothing is visible until commit. */
-    ObjectWriter create(ObjectKey key);
-
-    /** Writes a small object at once, only if no object has that key. */
-    void putIfAbsent(ObjectKey key, byte[] content) throws ObjectExistsException;
-
-    /** Opens a committed object; {@link NoSuchObjectException} when absent. */
-    InputStream open(ObjectKey key) throws NoSuchObjectException;
-
-    /** Reads a small object whole. */
-    default byte[] read(ObjectKey key) throws NoSuchObjectException {
-        try (InputStream in = open(key)) {
-            return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            throw new RepositoryException("cannot read " + uriOf(key) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Size and time of a committed object, or empty. */
-    Optional<ObjectInfo> stat(ObjectKey key);
-
-    /** Committed objects whose key starts with {@code prefix} (a key prefix such as {@code "manifests/"}), sorted by key. */
-    List<ObjectInfo> list(String prefix);
+public interface Repository extends AppendOnlyRepository {
 
     /**
      * Deletes a committed object; a missing object is not an error (a second prune run, or a concurrent one,

@@ -15,8 +15,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
-import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
 import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
 import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
@@ -53,6 +53,11 @@ public final class S3Repository implements Repository {
 
     public S3Repository withPartSizeHint(long expectedObjectBytes) {
         return new S3Repository(s3, bucket, prefix, expectedObjectBytes);
+    }
+
+    @Override
+    public S3Repository withSizeHint(long expectedObjectBytes) {
+        return withPartSizeHint(expectedObjectBytes);
     }
 
     public String bucket() {

@@ -7,7 +7,7 @@ import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.postgres.TargetDatabase;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.InvalidRequestException;
 
@@ -23,10 +23,10 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class RestoreService {
-    private final Repository repository;
+    private final ReadableRepository repository;
     private final DatabaseRestore restore;
 
-    public RestoreService(Repository repository, Envelope envelope, PgTools tools, Clock clock) {
+    public RestoreService(ReadableRepository repository, Envelope envelope, PgTools tools, Clock clock) {
         this.repository = repository;
         this.restore = new DatabaseRestore(repository, envelope, tools, clock);
     }

@@ -6,8 +6,8 @@ import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Deadline;
 import org.jboss.logging.Logger;
 
@@ -27,7 +27,7 @@ import java.util.Optional;
 public final class RestoreTestService {
     private static final Logger LOG = Logger.getLogger(RestoreTestService.class);
 
-    private final Repository repository;
+    private final AppendOnlyRepository repository;
     private final DatabaseRestore restorer;
     private final DbCredentials server;
     private final List<DbCredentials> sources;
@@ -39,7 +39,7 @@ public final class RestoreTestService {
      * @param server  the restore-test server's maintenance database
      * @param sources the source database(s) (BACKUP_DB_*), never to be used, and measured for the extrapolation
      */
-    public RestoreTestService(Repository repository, DatabaseRestore restorer, DbCredentials server, List<DbCredentials> sources,
+    public RestoreTestService(AppendOnlyRepository repository, DatabaseRestore restorer, DbCredentials server, List<DbCredentials> sources,
                               List<String> smokeQueries, Duration rto, Clock clock) {
         this.repository = repository;
         this.restorer = restorer;

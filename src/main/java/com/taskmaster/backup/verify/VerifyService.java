@@ -9,10 +9,11 @@ import com.taskmaster.backup.format.StreamDigest;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.repository.RepositoryException;
 import com.taskmaster.backup.support.Deadline;
 import org.jboss.logging.Logger;
@@ -37,14 +38,14 @@ import java.util.Optional;
 public final class VerifyService {
     private static final Logger LOG = Logger.getLogger(VerifyService.class);
 
-    private final Repository repository;
-    private final Optional<Repository> replica;
+    private final AppendOnlyRepository repository;
+    private final Optional<? extends ReadableRepository> replica;
     private final Envelope envelope;
     private final PgTools tools;
     private final Clock clock;
     private final VerifySettings settings;
 
-    public VerifyService(Repository repository, Optional<Repository> replica, Envelope envelope, PgTools tools, Clock clock,
+    public VerifyService(AppendOnlyRepository repository, Optional<? extends ReadableRepository> replica, Envelope envelope, PgTools tools, Clock clock,
                          VerifySettings settings) {
         this.repository = repository;
         this.replica = replica;
@@ -74,7 +75,7 @@ public final class VerifyService {
                 continue;
             }
             Verification v = check(m, Findings.predecessor(m, listing.backups()), requestId);
-            ObjectKey key = records.record(v);
+            ObjectKey key = Verifications.record(repository, v);
             longest = longest.compareTo(Duration.ofMillis(v.durationMs())) > 0 ? longest : Duration.ofMillis(v.durationMs());
             checked.add(new VerifyResult.Checked(m.backupId().value(), v.outcome(), v.reason(), v.tables(), v.replica(),
                     v.anomalies(), v.durationMs(), repository.uriOf(key)));
@@ -173,7 +174,7 @@ public final class VerifyService {
     }
 
     /** The replica must hold the same data object (size and SHA-256, streamed and hashed) and the same manifest. */
-    private Replica checkReplica(Repository replica, Manifest m, Instant now) {
+    private Replica checkReplica(ReadableRepository replica, Manifest m, Instant now) {
         ObjectKey dataKey = ObjectKey.of(m.data().key());
         ObjectKey manifestKey = Layout.manifest(m.backupId());
         boolean young = m.finishedAt().isAfter(now.minus(VerifySettings.REPLICATION_GRACE));
@@ -204,7 +205,7 @@ public final class VerifyService {
      * Whether {@code repo}'s copy of the data object (of {@code size} bytes) differs from what the manifest says:
      * "&lt;uri&gt; has N bytes, the manifest says M", or, same size, the SHA-256 streamed from it.
      */
-    private static Optional<String> dataDiffers(Repository repo, long size, Manifest m) throws IOException {
+    private static Optional<String> dataDiffers(ReadableRepository repo, long size, Manifest m) throws IOException {
         ObjectKey key = ObjectKey.of(m.data().key());
         if (size != m.data().storedBytes()) {
             return Optional.of(repo.uriOf(key) + " has " + size + " bytes, the manifest says " + m.data().storedBytes());

@@ -1,11 +1,9 @@
 package com.taskmaster.backup.verify;
 
-import com.taskmaster.backup.repository.ForwardingRepository;
+import com.taskmaster.backup.repository.ForwardingReadableRepository;
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectKey;
-import com.taskmaster.backup.repository.ObjectWriter;
-import com.taskmaster.backup.repository.PendingWrite;
-import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.repository.ReadableRepository;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -18,11 +16,11 @@ import java.io.InputStream;
  * SDK or zstd seeing a stream cut short), the object was not delivered whole, so nothing was learned about its
  * integrity: an infrastructure error, not a finding about the backup.
  */
-final class WatchedRepository extends ForwardingRepository {
+final class WatchedRepository extends ForwardingReadableRepository {
     private volatile Throwable failure;
 
-    WatchedRepository(Repository delegate) {
-        super(delegate);
+    WatchedRepository(ReadableRepository inner) {
+        super(inner);
     }
 
     /** The first failure of the repository itself, or null. */
@@ -39,7 +37,7 @@ final class WatchedRepository extends ForwardingRepository {
     @Override
     public InputStream open(ObjectKey key) {
         try {
-            return new Watched(inner.open(key));
+            return new Watched(super.open(key));
         } catch (NoSuchObjectException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -91,29 +89,5 @@ final class WatchedRepository extends ForwardingRepository {
                 throw e;
             }
         }
-    }
-
-    @Override
-    public ObjectWriter create(ObjectKey key) {
-        throw readOnly();
-    }
-
-    @Override
-    public void putIfAbsent(ObjectKey key, byte[] content) {
-        throw readOnly();
-    }
-
-    @Override
-    public void delete(ObjectKey key) {
-        throw readOnly();
-    }
-
-    @Override
-    public void discard(PendingWrite write) {
-        throw readOnly();
-    }
-
-    private static UnsupportedOperationException readOnly() {
-        return new UnsupportedOperationException("verify only reads a backup through this view of the repository");
     }
 }

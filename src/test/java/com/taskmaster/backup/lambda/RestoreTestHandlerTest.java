@@ -56,7 +56,7 @@ class RestoreTestHandlerTest {
     }
 
     private static void markVerified(Manifest m) {
-        new Verifications(repo()).record(new Verification(m.backupId(), Instant.now(), Verification.Outcome.passed, null,
+        Verifications.record(repo(), new Verification(m.backupId(), Instant.now(), Verification.Outcome.passed, null,
                 m.tables().size(), null, List.of(), 1, "t"));
     }
 

@@ -402,12 +402,12 @@ abstract class PruneServiceContractTest {
         var records = new com.taskmaster.backup.format.Verifications(repo);
         var passed = com.taskmaster.backup.format.Verification.Outcome.passed;
         var failed = com.taskmaster.backup.format.Verification.Outcome.failed;
-        records.record(new com.taskmaster.backup.format.Verification(verified, old.plus(Duration.ofDays(7)), passed,
+        com.taskmaster.backup.format.Verifications.record(repo, new com.taskmaster.backup.format.Verification(verified, old.plus(Duration.ofDays(7)), passed,
                 null, 3, null, null, 10, "r"));
         // a later backup whose latest verification failed is not "verified", even if an earlier one passed
-        records.record(new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(7)), passed,
+        com.taskmaster.backup.format.Verifications.record(repo, new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(7)), passed,
                 null, 3, null, null, 10, "r"));
-        records.record(new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
+        com.taskmaster.backup.format.Verifications.record(repo, new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
                 "sha256 mismatch", null, null, null, 10, "r"));
         PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
         var kept = r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());

@@ -256,12 +256,12 @@ class VerifyErrorsTest {
         BackupId onlyErrors = BackupId.parse("20261121T020000Z-daily");
         Verifications records = new Verifications(files);
         Instant t = Instant.parse("2026-11-22T04:00:00Z");
-        records.record(record(id, t, Verification.Outcome.passed));
-        records.record(record(onlyErrors, t, Verification.Outcome.error));
+        Verifications.record(files, record(id, t, Verification.Outcome.passed));
+        Verifications.record(files, record(onlyErrors, t, Verification.Outcome.error));
         assertEquals(Verification.Outcome.passed, records.latest().get(id).outcome());
         assertFalse(records.latest().containsKey(onlyErrors), "an error is no verdict: no verified backup");
 
-        records.record(record(id, t.plusSeconds(7 * 86400), Verification.Outcome.error));
+        Verifications.record(files, record(id, t.plusSeconds(7 * 86400), Verification.Outcome.error));
         assertEquals(Verification.Outcome.passed, records.latest().get(id).outcome());
         assertEquals(t, records.latest().get(id).verifiedAt());
 
@@ -269,8 +269,8 @@ class VerifyErrorsTest {
                 "{\"backupId\": \"20261122T020000Z-daily\", \"outcome\": \"pas".getBytes(StandardCharsets.UTF_8));
         assertEquals(Verification.Outcome.passed, records.latest().get(id).outcome(), "an unreadable record hides nothing");
 
-        records.record(record(id, t.plusSeconds(21 * 86400), Verification.Outcome.failed));
-        records.record(record(id, t.plusSeconds(28 * 86400), Verification.Outcome.error));
+        Verifications.record(files, record(id, t.plusSeconds(21 * 86400), Verification.Outcome.failed));
+        Verifications.record(files, record(id, t.plusSeconds(28 * 86400), Verification.Outcome.error));
         assertEquals(Verification.Outcome.failed, records.latest().get(id).outcome());
     }
 

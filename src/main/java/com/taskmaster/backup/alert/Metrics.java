@@ -6,6 +6,7 @@ import com.taskmaster.backup.support.Json;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,11 +24,48 @@ public final class Metrics {
         this.clock = clock;
     }
 
-    /** One metric value and its CloudWatch unit. */
-    public record Value(double value, String unit) {
+    /** CloudWatch units, as CloudWatch spells them. */
+    public enum Unit {
+        COUNT("Count"), BYTES("Bytes"), SECONDS("Seconds"), NONE("None");
+
+        private final String cloudWatchName;
+
+        Unit(String cloudWatchName) {
+            this.cloudWatchName = cloudWatchName;
+        }
+
+        public String cloudWatchName() {
+            return cloudWatchName;
+        }
     }
 
+    /** One metric value and its unit. */
+    public record Value(double value, Unit unit) {
+    }
+
+    /** Metrics in the order they are added; results build theirs with it. */
+    public static final class Builder {
+        private final Map<String, Value> values = new LinkedHashMap<>();
+
+        public Builder add(String name, double value, Unit unit) {
+            values.put(name, new Value(value, unit));
+            return this;
+        }
+
+        public Map<String, Value> build() {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** One EMF line with every metric, for the database's dimension; no line when there is nothing to emit. */
     public void emit(String database, Map<String, Value> metrics) {
+        if (metrics.isEmpty()) {
+            return;
+        }
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode aws = root.putObject("_aws");
         aws.put("Timestamp", clock.millis());
@@ -37,18 +75,10 @@ public final class Metrics {
         ArrayNode defs = directive.putArray("Metrics");
         root.put("Database", database == null ? "unknown" : database);
         for (Map.Entry<String, Value> m : metrics.entrySet()) {
-            defs.addObject().put("Name", m.getKey()).put("Unit", m.getValue().unit());
+            defs.addObject().put("Name", m.getKey()).put("Unit", m.getValue().unit().cloudWatchName());
             root.put(m.getKey(), m.getValue().value());
         }
         out.println(root);
         out.flush();
-    }
-
-    public static Map<String, Value> of(Object... nameValueUnit) {
-        Map<String, Value> m = new LinkedHashMap<>();
-        for (int i = 0; i < nameValueUnit.length; i += 3) {
-            m.put((String) nameValueUnit[i], new Value(((Number) nameValueUnit[i + 1]).doubleValue(), (String) nameValueUnit[i + 2]));
-        }
-        return m;
     }
 }

@@ -2,14 +2,12 @@ package com.taskmaster.backup.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupFailedException;
 import com.taskmaster.backup.backup.BackupRequest;
 import com.taskmaster.backup.backup.BackupResult;
 import com.taskmaster.backup.postgres.DbCredentials;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-
 
 /** {@code backup}: manual ({@code {"label": ..., "reason": ...}}) or scheduled; returns the new backup's summary. */
 @Named("backup")
@@ -27,20 +25,15 @@ public class BackupHandler implements RequestHandler<Object, BackupResult> {
             scope.database(db.database());
             try {
                 BackupResult result = services.backupService().run(request, db, scope.requestId(), scope.deadline());
-                if (!result.duplicate()) {
-                    services.metrics().emit(db.database(), Metrics.of("BackupSuccess", 1, "Count",
-                            "BackupStoredBytes", result.storedBytes(), "Bytes", "BackupPlainBytes", result.plainBytes(), "Bytes",
-                            "BackupDuration", result.durationMs() / 1000.0, "Seconds"));
-                }
+                services.metrics().emit(db.database(), result.metrics());
                 return result;
             } catch (RuntimeException e) {
                 if (e instanceof BackupFailedException failed) {
                     scope.backupId(failed.backupId().value());
                 }
-                services.metrics().emit(db.database(), Metrics.of("BackupFailure", 1, "Count"));
+                services.metrics().emit(db.database(), BackupResult.failureMetrics());
                 throw e;
             }
         });
     }
-
 }

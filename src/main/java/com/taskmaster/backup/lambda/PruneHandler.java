@@ -23,8 +23,7 @@ public class PruneHandler implements RequestHandler<Object, PruneReport> {
     public PruneReport handleRequest(Object event, Context context) {
         return invocations.run("prune", context, scope -> {
             PruneRequest request = PruneRequest.fromEvent(Events.object(event));
-            return services.prune().run(request.dryRun(), request.trigger(), scope.requestId(), scope.deadline(),
-                    request.acceptListing());
+            return services.prune().run(request, scope.requestId(), scope.deadline());
         });
     }
 }

@@ -2,24 +2,21 @@ package com.taskmaster.backup.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.taskmaster.backup.support.Json;
 import com.taskmaster.backup.verify.VerificationFailedException;
 import com.taskmaster.backup.verify.VerifyRequest;
 import com.taskmaster.backup.verify.VerifyResult;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.jboss.logging.Logger;
 
 import java.time.Instant;
 
 /**
  * {@code verify}: {@code {}} (scheduled weekly) or {@code {"backupId": ...}}. Returns each backup checked and
- * emits the run's EMF metrics ({@link VerifyResult#metrics}); any failure is recorded first, then fails the
- * invocation (alert naming the backups and reasons).
+ * emits the run's EMF metrics ({@link VerifyResult#metrics}); any failure is recorded (and logged with the whole
+ * result) first, then fails the invocation (alert naming the backups and reasons).
  */
 @Named("verify")
 public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
-    private static final Logger LOG = Logger.getLogger(VerifyHandler.class);
     @Inject
     Services services;
     @Inject
@@ -32,7 +29,6 @@ public class VerifyHandler implements RequestHandler<Object, VerifyResult> {
             VerifyResult result = services.verifyService().run(request, scope.requestId(), scope.deadline());
             services.metrics().emit(services.config().databaseName().orElse(result.database()), result.metrics(Instant.now()));
             if (!result.ok()) {
-                LOG.errorf("verify result: %s", Json.toString(result));
                 scope.backupId(result.failedBackupIds());
                 throw new VerificationFailedException(result.failures());
             }

@@ -1,6 +1,8 @@
 package com.taskmaster.backup.prune;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.PendingWrite;
 
 import java.time.Instant;
 import java.util.List;
@@ -48,5 +50,82 @@ public record PruneReport(
 
     /** A leftover: its key, since when, its size (-1 when unknown: pending writes). */
     public record Leftover(String key, Instant since, long bytes) {
+    }
+
+    /** A report being made: the run's identity first, then what it found and did. */
+    public static Builder builder(String runId, PruneRequest request, String requestId, String repository, Instant now,
+                                  String policy) {
+        return new Builder(runId, request, requestId, repository, now, policy);
+    }
+
+    /** Collects a run's report; counts and bytes freed follow from the entries. */
+    public static final class Builder {
+        private final String runId;
+        private final PruneRequest request;
+        private final String requestId;
+        private final String repository;
+        private final Instant now;
+        private final String policy;
+        private List<String> interlocks = List.of();
+        private int backupsBefore;
+        private List<PrunePlan.Decision> kept = List.of();
+        private List<PrunePlan.Decision> deleted = List.of();
+        private List<ObjectInfo> orphans = List.of();
+        private List<PendingWrite> pending = List.of();
+        private List<String> unreadable = List.of();
+        private List<String> failures = List.of();
+        private String audit;
+
+        private Builder(String runId, PruneRequest request, String requestId, String repository, Instant now, String policy) {
+            this.runId = runId;
+            this.request = request;
+            this.requestId = requestId;
+            this.repository = repository;
+            this.now = now;
+            this.policy = policy;
+        }
+
+        /** The interlocks that tripped, and how many backups were listed. */
+        public Builder listing(List<String> interlocks, int backupsBefore, List<String> unreadable) {
+            this.interlocks = List.copyOf(interlocks);
+            this.backupsBefore = backupsBefore;
+            this.unreadable = unreadable;
+            return this;
+        }
+
+        /** The backups kept (with their rules) and deleted (or, in a dry run, to be deleted). */
+        public Builder backups(List<PrunePlan.Decision> kept, List<PrunePlan.Decision> deleted) {
+            this.kept = kept;
+            this.deleted = deleted;
+            return this;
+        }
+
+        /** The leftovers deleted (or, in a dry run, to be deleted). */
+        public Builder leftovers(List<ObjectInfo> orphans, List<PendingWrite> pending) {
+            this.orphans = orphans;
+            this.pending = pending;
+            return this;
+        }
+
+        public Builder failures(List<String> failures) {
+            this.failures = List.copyOf(failures);
+            return this;
+        }
+
+        /** Where the run's audit record is (real runs). */
+        public Builder audit(String uri) {
+            this.audit = uri;
+            return this;
+        }
+
+        public PruneReport build() {
+            long bytes = deleted.stream().mapToLong(d -> d.backup().storedBytes()).sum() + orphans.stream().mapToLong(ObjectInfo::size).sum();
+            return new PruneReport(runId, request.dryRun(), request.trigger(), requestId, repository, now, policy, interlocks,
+                    backupsBefore, kept.size(), deleted.size(), bytes, kept.stream().map(Entry::of).toList(),
+                    deleted.stream().map(Entry::of).toList(), new Leftovers(
+                            orphans.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
+                            pending.stream().map(w -> new Leftover(w.key().value(), w.since(), -1)).toList()),
+                    unreadable, failures, audit);
+        }
     }
 }

@@ -6,6 +6,8 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Verification;
+import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,52 +66,77 @@ public final class PruneService {
     }
 
     /**
-     * @param trigger   who or what asked: {@code manual} or {@code scheduled:<name>}, for the audit trail
-     * @throws PruneAbortedException an interlock tripped in a real run: nothing was deleted
-     * @throws PruneFailedException  some deletions failed; the rest were done and recorded
-     */
-    public PruneReport run(boolean dryRun, String trigger, String requestId) {
-        return run(dryRun, trigger, requestId, Deadline.NONE);
-    }
-
-    /**
+     * Plans and, unless the request is a dry run or an interlock trips, acts on the plan.
+     *
+     * @param request  dry run or not, who asked ({@code manual} or {@code scheduled:<name>}, for the audit trail), and
+     *                 the listing the operator accepts ({@link PruneRequest#acceptListing()}: when it is exactly the number
+     *                 listed, the "listing shrank" interlock does not trip and this run's record becomes the new
+     *                 baseline; any other number is an interlock of its own)
      * @param deadline when the caller will be killed (Lambda's timeout), or {@link Deadline#NONE}: deletions stop
      *                 {@link Deadline.Margin#WORK} before it, the audit record is still written, and the rest is left for
      *                 the next run
+     * @throws PruneAbortedException an interlock tripped in a real run: nothing was deleted
+     * @throws PruneFailedException  some deletions failed; the rest were done and recorded
      */
-    public PruneReport run(boolean dryRun, String trigger, String requestId, Deadline deadline) {
-        return run(dryRun, trigger, requestId, deadline, null);
-    }
-
-    /**
-     * @param acceptListing null, or the number of backups the operator confirms the listing holds: when it is exactly
-     *                      the number listed, the "listing shrank" interlock does not trip (this run's record becomes
-     *                      the new baseline); any other number is an interlock of its own
-     */
-    public PruneReport run(boolean dryRun, String trigger, String requestId, Deadline deadline, Integer acceptListing) {
+    public PruneReport run(PruneRequest request, String requestId, Deadline deadline) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String runId = RandomIds.suffix(8);
         Catalog.Listing listing = new Catalog(repository).list();
         Map<BackupId, Manifest> manifests = listing.backups().stream()
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
+        PrunePlan plan = plan(listing, manifests, now);
+        List<String> interlocks = interlocks(plan, listing, request.acceptListing());
+        List<ObjectInfo> orphans = orphanDataObjects(manifests, now);
+        List<PendingWrite> stale = stalePendingWrites(now);
+        List<PrunePlan.Decision> toDelete = new ArrayList<>(plan.deleted());
+        toDelete.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()));
+        PruneReport.Builder report = PruneReport.builder(runId, request, requestId, repository.uri(), now, policy.describe())
+                .listing(interlocks, plan.decisions().size(), listing.unreadable());
+
+        if (request.dryRun()) {
+            PruneReport r = report.backups(kept(plan, List.of(), true, interlocks), toDelete).leftovers(orphans, stale).build();
+            LOG.infof("prune dry run %s: would keep %d, delete %d backups%s", runId, r.keptCount(), toDelete.size(),
+                    interlocks.isEmpty() ? "" : "; a real run would abort: " + String.join("; ", interlocks));
+            return r;
+        }
+        if (!interlocks.isEmpty()) {
+            throw new PruneAbortedException(withAudit(report.backups(kept(plan, List.of(), false, interlocks), List.of()), now, runId));
+        }
+        Outcome done = act(runId, toDelete, manifests, orphans, stale, deadline);
+        PruneReport r = withAudit(report.backups(kept(plan, done.backups(), false, interlocks), done.backups())
+                .leftovers(done.orphans(), done.pending()).failures(done.failures()), now, runId);
+        if (!r.failures().isEmpty()) {
+            throw new PruneFailedException(r);
+        }
+        LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
+                runId, r.keptCount(), r.deletedCount(), r.bytesFreed(), done.orphans().size(), done.pending().size());
+        return r;
+    }
+
+    /**
+     * The plan: retention over the listed backups, with the newest verified kept. S3 Object Lock: the lock state of
+     * every backup the plan would delete (only those) is read, and the plan made again. A RepositoryException there
+     * (lock state unknown) fails the whole run before anything is deleted.
+     */
+    private PrunePlan plan(Catalog.Listing listing, Map<BackupId, Manifest> manifests, Instant now) {
         // The backups whose latest verification passed: the newest of them is always kept.
-        Set<BackupId> verified = new com.taskmaster.backup.format.Verifications(repository).latest().values().stream()
-                .filter(com.taskmaster.backup.format.Verification::passed)
-                .map(com.taskmaster.backup.format.Verification::backupId)
-                .collect(java.util.stream.Collectors.toSet());
+        Set<BackupId> verified = new Verifications(repository).latest().values().stream()
+                .filter(Verification::passed).map(Verification::backupId).collect(Collectors.toSet());
         List<BackupSummary> summaries = listing.backups().stream().map(BackupSummary::of).toList();
         PrunePlan plan = policy.plan(summaries, verified, now);
-        if (!plan.deleted().isEmpty()) {
-            // S3 Object Lock: read the lock state of every backup the plan would delete (only those), then plan again.
-            // A RepositoryException here (lock state unknown) fails the whole run before anything is deleted.
-            Map<BackupId, LockState> locks = new java.util.HashMap<>();
-            for (PrunePlan.Decision d : plan.deleted()) {
-                locks.put(d.backup().id(), lockOf(manifests.get(d.backup().id())));
-            }
-            plan = policy.plan(summaries.stream().map(b -> locks.containsKey(b.id()) ? b.withLock(locks.get(b.id())) : b).toList(),
-                    verified, now);
+        if (plan.deleted().isEmpty()) {
+            return plan;
         }
+        Map<BackupId, LockState> locks = new HashMap<>();
+        for (PrunePlan.Decision d : plan.deleted()) {
+            locks.put(d.backup().id(), lockOf(manifests.get(d.backup().id())));
+        }
+        return policy.plan(summaries.stream().map(b -> locks.containsKey(b.id()) ? b.withLock(locks.get(b.id())) : b).toList(),
+                verified, now);
+    }
 
+    /** The plan's interlocks, and those of the repository: a listing that shrank, unreadable manifests. */
+    private List<String> interlocks(PrunePlan plan, Catalog.Listing listing, Integer acceptListing) {
         List<String> interlocks = new ArrayList<>(plan.interlocks());
         int listed = plan.decisions().size();
         if (acceptListing == null) {
@@ -124,34 +152,7 @@ public final class PruneService {
                     + listing.unreadable().get(0).lines().findFirst().orElse("")
                     + (listing.unreadable().size() > 1 ? ", ..." : "") + "): repair or remove them; nothing deleted");
         }
-
-        List<ObjectInfo> orphans = orphanDataObjects(manifests, now);
-        List<PendingWrite> stale = stalePendingWrites(now);
-        List<PrunePlan.Decision> toDelete = new ArrayList<>(plan.deleted());
-        toDelete.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()));
-
-        if (dryRun || !interlocks.isEmpty()) {
-            PruneReport report = report(runId, dryRun, trigger, requestId, now, interlocks, plan, plan.kept(),
-                    dryRun ? toDelete : List.of(), dryRun ? orphans : List.of(), dryRun ? stale : List.of(),
-                    listing.unreadable(), List.of(), null);
-            if (dryRun) {
-                LOG.infof("prune dry run %s: would keep %d, delete %d backups%s", runId, report.keptCount(), toDelete.size(),
-                        interlocks.isEmpty() ? "" : "; a real run would abort: " + String.join("; ", interlocks));
-                return report;
-            }
-            PruneReport recorded = withAudit(report);
-            throw new PruneAbortedException(recorded);
-        }
-
-        Outcome done = act(runId, toDelete, manifests, orphans, stale, deadline);
-        PruneReport report = withAudit(report(runId, false, trigger, requestId, now, interlocks, plan, plan.kept(), done.backups(),
-                done.orphans(), done.pending(), listing.unreadable(), done.failures(), null));
-        if (!report.failures().isEmpty()) {
-            throw new PruneFailedException(report);
-        }
-        LOG.infof("prune %s: kept %d, deleted %d backups (%d bytes), %d orphan data objects, %d pending writes",
-                runId, report.keptCount(), report.deletedCount(), report.bytesFreed(), done.orphans().size(), done.pending().size());
-        return report;
+        return interlocks;
     }
 
     /**
@@ -337,14 +338,14 @@ public final class PruneService {
         return Optional.empty();
     }
 
-    private PruneReport report(String runId, boolean dryRun, String trigger, String requestId, Instant now,
-                               List<String> interlocks, PrunePlan plan, List<PrunePlan.Decision> kept,
-                               List<PrunePlan.Decision> deleted, List<ObjectInfo> orphans, List<PendingWrite> pending,
-                               List<String> unreadable, List<String> failures, String audit) {
-        long bytes = deleted.stream().mapToLong(d -> d.backup().storedBytes()).sum() + orphans.stream().mapToLong(ObjectInfo::size).sum();
-        List<PrunePlan.Decision> keptAll = new ArrayList<>(kept);
+    /**
+     * The backups kept, newest first: the plan's, and in a real run those planned for deletion that were not deleted
+     * (reported as kept for no rule: {@code deletion-failed}, or {@code interlock} when the run aborted).
+     */
+    private static List<PrunePlan.Decision> kept(PrunePlan plan, List<PrunePlan.Decision> deleted, boolean dryRun,
+                                                 List<String> interlocks) {
+        List<PrunePlan.Decision> keptAll = new ArrayList<>(plan.kept());
         if (!dryRun && interlocks.isEmpty()) {
-            // planned deletions that failed stay, and are reported as kept for no rule
             Set<BackupId> gone = deleted.stream().map(d -> d.backup().id()).collect(Collectors.toSet());
             plan.deleted().stream().filter(d -> !gone.contains(d.backup().id()))
                     .forEach(d -> keptAll.add(new PrunePlan.Decision(d.backup(), PrunePlan.Action.KEEP, List.of("deletion-failed"))));
@@ -353,25 +354,17 @@ public final class PruneService {
                     .map(d -> new PrunePlan.Decision(d.backup(), PrunePlan.Action.KEEP, List.of("interlock"))).toList());
         }
         keptAll.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()).reversed());
-        return new PruneReport(runId, dryRun, trigger, requestId, repository.uri(), now, policy.describe(), List.copyOf(interlocks),
-                plan.decisions().size(), keptAll.size(), deleted.size(), bytes,
-                keptAll.stream().map(PruneReport.Entry::of).toList(), deleted.stream().map(PruneReport.Entry::of).toList(),
-                new PruneReport.Leftovers(
-                        orphans.stream().map(o -> new PruneReport.Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
-                        pending.stream().map(w -> new PruneReport.Leftover(w.key().value(), w.since(), -1)).toList()),
-                unreadable, List.copyOf(failures), audit);
+        return keptAll;
     }
 
     /** Appends the run's audit record (never overwriting one) and returns the report naming it. */
-    private PruneReport withAudit(PruneReport r) {
-        ObjectKey key = Layout.pruneAudit(r.now(), r.runId());
-        PruneReport named = new PruneReport(r.runId(), r.dryRun(), r.trigger(), r.requestId(), r.repository(), r.now(), r.policy(),
-                r.interlocks(), r.backupsBefore(), r.keptCount(), r.deletedCount(), r.bytesFreed(), r.kept(), r.deleted(),
-                r.leftovers(), r.unreadable(), r.failures(), repository.uriOf(key));
+    private PruneReport withAudit(PruneReport.Builder report, Instant now, String runId) {
+        ObjectKey key = Layout.pruneAudit(now, runId);
+        PruneReport named = report.audit(repository.uriOf(key)).build();
         try {
             repository.putIfAbsent(key, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(named));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize the audit record of prune run " + r.runId(), e);
+            throw new IllegalStateException("cannot serialize the audit record of prune run " + runId, e);
         }
         return named;
     }

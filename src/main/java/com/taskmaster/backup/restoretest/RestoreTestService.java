@@ -1,6 +1,5 @@
 package com.taskmaster.backup.restoretest;
 
-import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One restore-test run: plan (nothing touched yet; refusals happen here), drop scratch databases that crashed runs
@@ -57,22 +55,33 @@ public final class RestoreTestService {
      *                 the scratch database is dropped and the report written in time (a run that ran out of time fails,
      *                 saying so)
      */
-    public RestoreTestReport run(Optional<BackupId> requested, Deadline deadline) {
+    public RestoreTestReport run(RestoreTestRequest request, Deadline deadline) {
         Instant started = clock.instant();
-        Deadline work = deadline.minus(Deadline.Margin.WORK);
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
         RestoreTestPlan plan = RestoreTestPlan.plan(new Catalog(repository).list().backups(), new Verifications(repository).latest(),
-                requested, server, sources, started);
+                request.backupId(), server, sources, started);
         LOG.infof("restore-test: backup %s%s into scratch database %s on %s", plan.backup().backupId(),
                 plan.verified() ? " (verified)" : " (not verified)", plan.scratchDatabase(), plan.server());
         ScratchDatabases scratch = new ScratchDatabases(server);
-        List<String> failures = new ArrayList<>();
-        List<String> leftovers = dropLeftovers(scratch, started, failures, checks);
-        Long sourceBytes = sourceSize(checks);
+        RestoreTestReport.Builder report = RestoreTestReport.builder().plan(plan).startedAt(started);
+        report.leftoversDropped(dropLeftovers(scratch, started, report, checks));
+        report.sourceDatabaseBytes(sourceSize(checks));
+        restoreAndCheck(plan, scratch, report, deadline);
+        measure(plan, report);
+        List<String> failures = report.failures();
+        RestoreTestReport written = write(report, started, plan);
+        LOG.info(written.summary());
+        if (!written.passed()) {
+            throw new RestoreTestFailedException("restore-test of backup " + plan.backup().backupId() + " failed: "
+                    + String.join(" | ", failures) + " (report: " + written.report() + ")", written);
+        }
+        return written;
+    }
 
-        DatabaseRestore.Restored restored = null;
-        List<SmokeQueries.Outcome> smoke = null;
-        Long restoredBytes = null;
+    /** Creates the scratch database, restores into it, measures it and runs the smoke queries; in every case drops it. */
+    private void restoreAndCheck(RestoreTestPlan plan, ScratchDatabases scratch, RestoreTestReport.Builder report, Deadline deadline) {
+        Deadline work = deadline.minus(Deadline.Margin.WORK);
+        Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
         boolean created = false;
         boolean dropped = false;
         try {
@@ -84,56 +93,51 @@ public final class RestoreTestService {
             }
             created = true;
             DbCredentials target = server.withDatabase(plan.scratchDatabase());
-            restored = restorer.into(plan.backup(), target, false, deadline);
-            restoredBytes = ScratchDatabases.size(target, checks);
-            smoke = SmokeQueries.run(target, smokeQueries, work, checks);
-            smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));
+            report.restored(restorer.into(plan.backup(), target, false, deadline));
+            report.restoredDatabaseBytes(ScratchDatabases.size(target, checks));
+            List<SmokeQueries.Outcome> smoke = SmokeQueries.run(target, smokeQueries, work, checks);
+            report.smokeQueries(smoke);
+            smoke.stream().filter(o -> !o.passed()).forEach(o -> report.failure(o.failure()));
         } catch (RuntimeException e) {
-            failures.add(e.getMessage());
+            report.failure(e.getMessage());
         } finally {
             if (created) {
                 try {
                     scratch.drop(plan.scratchDatabase(), deadline.minus(Deadline.Margin.CLEANUP));
                     dropped = true;
                 } catch (RuntimeException e) {
-                    failures.add("scratch database " + plan.scratchDatabase() + " could not be dropped (drop it by hand): " + e.getMessage());
+                    report.failure("scratch database " + plan.scratchDatabase() + " could not be dropped (drop it by hand): " + e.getMessage());
                 }
             } else {
                 dropped = true; // never created
             }
+            report.scratchDropped(dropped);
         }
-
-        Duration restoreTime = restored == null ? null : Duration.ofMillis(restored.durationMs());
-        Duration estimate = null;
-        Boolean rtoMet = null;
-        Double mibps = null;
-        if (restoreTime != null) {
-            estimate = sourceBytes != null && restoredBytes != null && restoredBytes > 0
-                    ? Duration.ofMillis((long) (restoreTime.toMillis() * (double) sourceBytes / restoredBytes))
-                    : restoreTime;
-            rtoMet = restoreTime.compareTo(rto) <= 0 && estimate.compareTo(rto) <= 0;
-            if (!rtoMet) {
-                failures.add("the RTO of " + rto + " would be missed: restoring took " + restoreTime + ", estimated " + estimate
-                        + " at the source database's current size");
-            }
-            mibps = plan.backup().data().plainBytes() / 1048576.0 / Math.max(0.001, restoreTime.toMillis() / 1000.0);
-        }
-        RestoreTestReport report = new RestoreTestReport(failures.isEmpty() ? "passed" : "failed", failures,
-                plan.backup().backupId().value(), plan.backup().startedAt(), plan.verified(), plan.server(), plan.scratchDatabase(),
-                started, restored == null ? null : restored.tablesRestored(), restored == null ? null : Boolean.TRUE,
-                restored == null ? null : restored.roles(), smoke, restored == null ? null : restored.durationMs(),
-                plan.backup().data().plainBytes(), restoredBytes, sourceBytes, mibps, estimate == null ? null : estimate.toString(), rto.toString(),
-                rtoMet, dropped, leftovers, null, plan.backup().database().name());
-        report = write(report, started, plan);
-        LOG.info(report.summary());
-        if (!report.passed()) {
-            throw new RestoreTestFailedException("restore-test of backup " + plan.backup().backupId() + " failed: "
-                    + String.join(" | ", failures) + " (report: " + report.report() + ")", report);
-        }
-        return report;
     }
 
-    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, List<String> failures, Deadline limit) {
+    /** The restore time against the RTO, extrapolated to the source database's current size. */
+    private void measure(RestoreTestPlan plan, RestoreTestReport.Builder report) {
+        DatabaseRestore.Restored restored = report.restored();
+        if (restored == null) {
+            report.timing(null, null, rto, null);
+            return;
+        }
+        Duration restoreTime = Duration.ofMillis(restored.durationMs());
+        Long sourceBytes = report.sourceDatabaseBytes();
+        Long restoredBytes = report.restoredDatabaseBytes();
+        Duration estimate = sourceBytes != null && restoredBytes != null && restoredBytes > 0
+                ? Duration.ofMillis((long) (restoreTime.toMillis() * (double) sourceBytes / restoredBytes))
+                : restoreTime;
+        boolean rtoMet = restoreTime.compareTo(rto) <= 0 && estimate.compareTo(rto) <= 0;
+        if (!rtoMet) {
+            report.failure("the RTO of " + rto + " would be missed: restoring took " + restoreTime + ", estimated " + estimate
+                    + " at the source database's current size");
+        }
+        double mibps = plan.backup().data().plainBytes() / 1048576.0 / Math.max(0.001, restoreTime.toMillis() / 1000.0);
+        report.timing(mibps, estimate, rto, rtoMet);
+    }
+
+    private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, RestoreTestReport.Builder report, Deadline limit) {
         List<String> dropped = new ArrayList<>();
         try {
             for (String name : RestoreTestPlan.leftovers(scratch.databases(limit), now)) {
@@ -141,7 +145,7 @@ public final class RestoreTestService {
                 dropped.add(name);
             }
         } catch (RuntimeException e) {
-            failures.add("could not clean up earlier scratch databases: " + e.getMessage());
+            report.failure("could not clean up earlier scratch databases: " + e.getMessage());
         }
         return dropped;
     }
@@ -158,22 +162,19 @@ public final class RestoreTestService {
         return null;
     }
 
-    private RestoreTestReport write(RestoreTestReport report, Instant started, RestoreTestPlan plan) {
+    /** Writes the report (JSON) and its summary (text) under reports/restore-test/; a report that cannot be written fails the run. */
+    private RestoreTestReport write(RestoreTestReport.Builder report, Instant started, RestoreTestPlan plan) {
         ObjectKey json = Layout.restoreTestReport(started, plan.backup().backupId(), "json");
-        RestoreTestReport withUri = report.withReport(repository.uriOf(json));
+        RestoreTestReport named = report.report(repository.uriOf(json)).build();
         try {
-            repository.putIfAbsent(json, withUri.toJson());
-            repository.putIfAbsent(Layout.restoreTestReport(started, plan.backup().backupId(), "txt"), withUri.summary().getBytes(StandardCharsets.UTF_8));
+            repository.putIfAbsent(json, named.toJson());
+            repository.putIfAbsent(Layout.restoreTestReport(started, plan.backup().backupId(), "txt"),
+                    named.summary().getBytes(StandardCharsets.UTF_8));
+            return named;
         } catch (RuntimeException e) {
             LOG.errorf("cannot write the restore-test report %s: %s", json, e.getMessage());
-            List<String> failures = new ArrayList<>(report.failures());
-            failures.add("the report could not be written to " + repository.uriOf(json) + ": " + e.getMessage());
-            return new RestoreTestReport("failed", failures, report.backupId(), report.backupTakenAt(), report.verified(),
-                    report.server(), report.scratchDatabase(), report.startedAt(), report.tablesRestored(), report.fingerprintsEqual(),
-                    report.roles(), report.smokeQueries(), report.restoreMs(), report.plainBytes(), report.restoredDatabaseBytes(),
-                    report.sourceDatabaseBytes(), report.throughputMiBps(), report.estimatedFullRestore(), report.rto(),
-                    report.rtoMet(), report.scratchDropped(), report.leftoversDropped(), null, report.database());
+            return report.failure("the report could not be written to " + repository.uriOf(json) + ": " + e.getMessage())
+                    .report(null).build();
         }
-        return withUri;
     }
 }

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static com.taskmaster.backup.alert.Metrics.Unit.COUNT;
+import static com.taskmaster.backup.alert.Metrics.Unit.SECONDS;
+
 /**
  * What a verify run found: each backup checked (outcome and reason), freshness, and the failures that make the
  * invocation fail (integrity, replica, staleness, anomalies, unreadable manifests).
@@ -64,17 +67,17 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
         long skipped = count(Verification.Outcome.skipped);
         long replicaProblems = checked.stream().filter(c -> c.replica() != null && REPLICA_PROBLEMS.contains(c.replica())).count();
         long anomalies = checked.stream().mapToLong(c -> c.anomalies() == null ? 0 : c.anomalies().size()).sum();
-        Map<String, Metrics.Value> m = Metrics.of(ok() ? "VerifySuccess" : "VerifyFailure", 1, "Count",
-                "VerifyBackupsPassed", passed, "Count",
-                "VerifyBackupsFailed", failed, "Count",
-                "VerifyBackupsSkipped", skipped, "Count",
-                "VerifyReplicaProblems", replicaProblems, "Count",
-                "VerifyAnomalies", anomalies, "Count");
+        Metrics.Builder m = Metrics.builder()
+                .add(ok() ? "VerifySuccess" : "VerifyFailure", 1, COUNT)
+                .add("VerifyBackupsPassed", passed, COUNT)
+                .add("VerifyBackupsFailed", failed, COUNT)
+                .add("VerifyBackupsSkipped", skipped, COUNT)
+                .add("VerifyReplicaProblems", replicaProblems, COUNT)
+                .add("VerifyAnomalies", anomalies, COUNT);
         if (freshness != null && freshness.newestTakenAt() != null) {
-            m.put("NewestBackupAgeSeconds",
-                    new Metrics.Value(Duration.between(freshness.newestTakenAt(), now).toMillis() / 1000.0, "Seconds"));
+            m.add("NewestBackupAgeSeconds", Duration.between(freshness.newestTakenAt(), now).toMillis() / 1000.0, SECONDS);
         }
-        return m;
+        return m.build();
     }
 
     /** The database of the newest backup (the metrics' Database dimension), or null when there is none. */

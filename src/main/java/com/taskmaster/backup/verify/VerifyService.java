@@ -16,6 +16,7 @@ import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ReadableRepository;
 import com.taskmaster.backup.repository.RepositoryException;
 import com.taskmaster.backup.support.Deadline;
+import com.taskmaster.backup.support.Json;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -94,7 +95,11 @@ public final class VerifyService {
         stale.ifPresent(failures::add);
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),
                 newest.map(m -> m.database().name()).orElse(null), newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
-        return new VerifyResult(checked, freshness, listing.unreadable(), failures);
+        VerifyResult result = new VerifyResult(checked, freshness, listing.unreadable(), failures);
+        if (!result.ok()) {
+            LOG.errorf("verify result: %s", Json.toString(result));
+        }
+        return result;
     }
 
     /**

@@ -5,6 +5,7 @@ import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectWriter;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.support.Deadline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class FilePruneTest extends PruneServiceContractTest {
                 Files.setLastModifiedTime(p, FileTime.from(now.minus(Duration.ofDays(2))));
             }
         }
-        new PruneService(repo, RetentionPolicy.DEFAULTS, Clock.fixed(now, ZoneOffset.UTC)).run(false, "manual", "r");
+        new PruneService(repo, RetentionPolicy.DEFAULTS, Clock.fixed(now, ZoneOffset.UTC)).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         assertEquals(List.of(Layout.data(oldId, "a1")), repo.pendingWrites().stream().map(w -> w.key()).toList());
         active.abort();
         dead.abort();

@@ -107,7 +107,7 @@ abstract class PruneServiceContractTest {
     void dryRunReturnsThePlanAndChangesNothing() {
         history(repo, 45);
         Set<String> before = everything(repo);
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "req-1");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "req-1", Deadline.NONE);
         assertTrue(r.dryRun());
         assertTrue(r.deletedCount() > 0, "something to delete");
         assertEquals(r.backupsBefore(), r.keptCount() + r.deletedCount());
@@ -118,8 +118,8 @@ abstract class PruneServiceContractTest {
     @Test
     void realRunDeletesManifestsAndDataOfExactlyThePlannedBackupsAndAppendsAnAuditRecord() throws IOException {
         history(repo, 45);
-        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "req-0");
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(false, "scheduled:daily", "req-1");
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "req-0", Deadline.NONE);
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "scheduled:daily"), "req-1", Deadline.NONE);
         assertEquals(dry.deleted().stream().map(PruneReport.Entry::backupId).toList(),
                 r.deleted().stream().map(PruneReport.Entry::backupId).toList(), "the dry run showed what the real run did");
         assertEquals(r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum(), r.bytesFreed());
@@ -147,9 +147,9 @@ abstract class PruneServiceContractTest {
     void aSecondRunDeletesNothingMore() {
         history(repo, 60);
         PruneService s = service(repo, RetentionPolicy.DEFAULTS);
-        assertTrue(s.run(false, "manual", "r1").deletedCount() > 0);
+        assertTrue(s.run(new PruneRequest(false, "manual"), "r1", Deadline.NONE).deletedCount() > 0);
         Set<String> after = nonAudit(repo);
-        PruneReport second = s.run(false, "manual", "r2");
+        PruneReport second = s.run(new PruneRequest(false, "manual"), "r2", Deadline.NONE);
         assertEquals(0, second.deletedCount());
         assertEquals(0, second.bytesFreed());
         assertEquals(after, nonAudit(repo));
@@ -159,7 +159,7 @@ abstract class PruneServiceContractTest {
     @Test
     void interlocksAbortBeforeDeletingAnythingAndAreAudited() {
         PruneAbortedException empty = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE));
         assertTrue(empty.getMessage().contains("listing is empty"), empty.getMessage());
 
         Instant old = NOW.minus(Duration.ofDays(400));
@@ -170,17 +170,17 @@ abstract class PruneServiceContractTest {
         repo.putIfAbsent(orphan, new byte[10]);
         Set<String> before = nonAudit(repo);
         PruneAbortedException tooMany = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE));
         assertTrue(tooMany.getMessage().contains("would delete 7 of 10"), tooMany.getMessage());
         assertEquals(before, nonAudit(repo), "nothing deleted, not even leftovers");
         assertEquals(2, repo.list(Layout.PRUNE_AUDIT).size());
 
-        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
         assertFalse(dry.interlocks().isEmpty(), "a dry run reports what would stop a real run");
 
         put(repo, NOW.plus(Duration.ofDays(2)), "future", null);
         PruneAbortedException skew = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r"));
+                () -> service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(new PruneRequest(false, "manual"), "r", Deadline.NONE));
         assertTrue(skew.getMessage().contains("a clock is wrong"), skew.getMessage());
         assertEquals(before.size() + 2, nonAudit(repo).size());
     }
@@ -188,12 +188,12 @@ abstract class PruneServiceContractTest {
     @Test
     void aListingMuchSmallerThanWhatTheLastRunLeftAborts() {
         List<BackupId> ids = history(repo, 20);
-        service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r1");
+        service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r1", Deadline.NONE);
         for (BackupId id : ids.subList(0, 15)) { // removed behind prune's back (or a wrong listing)
             repo.delete(Layout.manifest(id));
         }
         PruneAbortedException e = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r2"));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r2", Deadline.NONE));
         assertTrue(e.getMessage().contains("much fewer than the 26 the last completed run left"), e.getMessage());
     }
 
@@ -204,29 +204,29 @@ abstract class PruneServiceContractTest {
     @Test
     void aShrunkListingKeepsAbortingUntilTheOperatorAcceptsItsExactSize() {
         List<BackupId> ids = history(repo, 20);
-        assertEquals(26, service(repo, RetentionPolicy.DEFAULTS, 0).run(false, "manual", "r1").keptCount());
+        assertEquals(26, service(repo, RetentionPolicy.DEFAULTS, 0).run(new PruneRequest(false, "manual"), "r1", Deadline.NONE).keptCount());
         for (BackupId id : ids.subList(0, 15)) {
             repo.delete(Layout.manifest(id));
         }
         Set<String> before = nonAudit(repo);
         for (int run = 2; run <= 4; run++) { // a minute apart: audit records sort in run order
             PruneService s = service(repo, RetentionPolicy.DEFAULTS, run);
-            PruneAbortedException e = assertThrows(PruneAbortedException.class, () -> s.run(false, "scheduled:daily", "r"), "run " + run);
+            PruneAbortedException e = assertThrows(PruneAbortedException.class, () -> s.run(new PruneRequest(false, "scheduled:daily"), "r", Deadline.NONE), "run " + run);
             assertTrue(e.getMessage().contains("much fewer than the 26 the last completed run left"), "run " + run + ": " + e.getMessage());
             assertTrue(e.getMessage().contains("\"acceptListing\": 11"), e.getMessage());
         }
-        assertFalse(service(repo, RetentionPolicy.DEFAULTS, 5).run(true, "manual", "dry").interlocks().isEmpty(),
+        assertFalse(service(repo, RetentionPolicy.DEFAULTS, 5).run(new PruneRequest(true, "manual"), "dry", Deadline.NONE).interlocks().isEmpty(),
                 "a dry run still reports it");
         assertEquals(before, nonAudit(repo), "nothing deleted by the aborted runs");
 
         PruneAbortedException wrongCount = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", Deadline.NONE, 12));
+                () -> service(repo, RetentionPolicy.DEFAULTS, 6).run(new PruneRequest(false, "manual", 12), "ack", Deadline.NONE));
         assertTrue(wrongCount.getMessage().contains("acceptListing is 12 but the listing has 11 backups"), wrongCount.getMessage());
         assertEquals(before, nonAudit(repo), "nothing deleted by a wrong acknowledgement");
-        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS, 6).run(false, "manual", "ack", Deadline.NONE, 11);
+        PruneReport accepted = service(repo, RetentionPolicy.DEFAULTS, 6).run(new PruneRequest(false, "manual", 11), "ack", Deadline.NONE);
         assertTrue(accepted.interlocks().isEmpty(), accepted.interlocks().toString());
         assertEquals(11, accepted.keptCount());
-        PruneReport next = service(repo, RetentionPolicy.DEFAULTS, 7).run(false, "scheduled:daily", "r5");
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS, 7).run(new PruneRequest(false, "scheduled:daily"), "r5", Deadline.NONE);
         assertTrue(next.interlocks().isEmpty(), "the accepted listing is the new baseline: " + next.interlocks());
     }
 
@@ -249,13 +249,13 @@ abstract class PruneServiceContractTest {
         BackupId committing = BackupId.scheduled(NOW.minusSeconds(60), "committing");
         repo.putIfAbsent(Layout.data(committing, "a1"), new byte[11]);
 
-        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
         assertEquals(Set.of(Layout.data(crashed, "a1").value(), Layout.data(retried, "a0").value()),
                 dry.leftovers().dataObjects().stream().map(PruneReport.Leftover::key).collect(Collectors.toSet()));
         assertEquals(List.of(Layout.data(BackupId.scheduled(old, "abandoned"), "a1").value()),
                 dry.leftovers().pendingWrites().stream().map(PruneReport.Leftover::key).toList());
 
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         assertEquals(77 + 5, r.bytesFreed() - r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum());
         assertTrue(repo.stat(Layout.data(crashed, "a1")).isEmpty());
         assertTrue(repo.stat(Layout.data(retried, "a0")).isEmpty());
@@ -277,28 +277,28 @@ abstract class PruneServiceContractTest {
         BackupId unreadable = BackupId.scheduled(NOW.minus(Duration.ofDays(5)), "unreadable");
         repo.putIfAbsent(Layout.data(unreadable, "a1"), new byte[9]);
         repo.putIfAbsent(Layout.manifest(unreadable), "{ not json".getBytes());
-        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(true, "manual", "r");
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
         assertTrue(dry.leftovers().dataObjects().isEmpty(), dry.leftovers().toString());
         assertEquals(1, dry.unreadable().size());
         Set<String> before = nonAudit(repo);
         PruneAbortedException e = assertThrows(PruneAbortedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE));
         assertTrue(e.getMessage().contains("cannot be read"), e.getMessage());
         assertEquals(before, nonAudit(repo));
         repo.delete(Layout.manifest(unreadable)); // removed by an operator: prune proceeds
-        assertTrue(service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r").deletedCount() > 0);
+        assertTrue(service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE).deletedCount() > 0);
     }
 
     @Test
     void nearTheDeadlineDeletionsStopTheAuditRecordIsWrittenAndTheNextRunContinues() {
         history(repo, 45);
         PruneFailedException e = assertThrows(PruneFailedException.class,
-                () -> service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", Deadline.at(NOW.plusSeconds(10), CLOCK)));
+                () -> service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.at(NOW.plusSeconds(10), CLOCK)));
         assertTrue(e.getMessage().contains("before the invocation's deadline"), e.getMessage());
         assertEquals(0, e.report().deletedCount());
         assertEquals(51, new Catalog(repo).list().backups().size());
         assertEquals(1, repo.list(Layout.PRUNE_AUDIT).size());
-        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r", Deadline.at(NOW.plusSeconds(600), CLOCK));
+        PruneReport next = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.at(NOW.plusSeconds(600), CLOCK));
         assertTrue(next.deletedCount() > 0);
         assertTrue(next.failures().isEmpty());
     }
@@ -310,7 +310,7 @@ abstract class PruneServiceContractTest {
         for (int i = 1; i <= 5; i++) {
             put(repo, old.plus(Duration.ofDays(i)), "daily", null);
         }
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         assertEquals(Set.of(held.value(), BackupId.scheduled(old.plus(Duration.ofDays(5)), "daily").value(),
                         BackupId.scheduled(old.plus(Duration.ofDays(4)), "daily").value(),
                         BackupId.scheduled(old.plus(Duration.ofDays(3)), "daily").value()),
@@ -355,7 +355,7 @@ abstract class PruneServiceContractTest {
         Repository locking = withLocks(repo, locks, asked, null);
         RetentionPolicy all = RetentionPolicy.DEFAULTS.withMaxDeletePercent(100);
 
-        PruneReport dry = service(locking, all).run(true, "manual", "r");
+        PruneReport dry = service(locking, all).run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
         Set<ObjectKey> candidates = new java.util.HashSet<>();
         for (BackupId id : ids.subList(0, 5)) { // the three newest are kept without asking
             candidates.add(Layout.manifest(id));
@@ -365,7 +365,7 @@ abstract class PruneServiceContractTest {
         assertEquals(List.of("object-lock"), dry.kept().stream().filter(e -> e.backupId().equals(retained.value()))
                 .findFirst().orElseThrow().reasons());
 
-        PruneReport r = service(locking, all).run(false, "manual", "r");
+        PruneReport r = service(locking, all).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         Map<String, List<String>> kept = r.kept().stream().collect(Collectors.toMap(PruneReport.Entry::backupId, PruneReport.Entry::reasons));
         assertEquals(List.of("object-lock"), kept.get(retained.value()));
         assertEquals(List.of("legal-hold"), kept.get(held.value()));
@@ -374,7 +374,7 @@ abstract class PruneServiceContractTest {
         assertEquals(Set.of(retained, held, ids.get(5), ids.get(6), ids.get(7)),
                 new Catalog(repo).list().backups().stream().map(Manifest::backupId).collect(Collectors.toSet()));
         assertTrue(repo.stat(Layout.data(held, "a1")).isPresent() && repo.stat(Layout.data(retained, "a1")).isPresent());
-        assertEquals(0, service(locking, all).run(false, "manual", "r2").deletedCount(), "a second run deletes nothing");
+        assertEquals(0, service(locking, all).run(new PruneRequest(false, "manual"), "r2", Deadline.NONE).deletedCount(), "a second run deletes nothing");
     }
 
     @Test
@@ -384,11 +384,11 @@ abstract class PruneServiceContractTest {
         Repository broken = withLocks(repo, Map.of(), new ArrayList<>(),
                 new com.taskmaster.backup.repository.RepositoryException("cannot read the Object Lock retention: Access Denied"));
         var e = assertThrows(com.taskmaster.backup.repository.RepositoryException.class,
-                () -> service(broken, RetentionPolicy.DEFAULTS).run(false, "manual", "r"));
+                () -> service(broken, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE));
         assertTrue(e.getMessage().contains("Access Denied"), e.getMessage());
         assertEquals(before, nonAudit(repo), "nothing deleted, leftovers included");
         assertThrows(com.taskmaster.backup.repository.RepositoryException.class,
-                () -> service(broken, RetentionPolicy.DEFAULTS).run(true, "manual", "r"), "a dry run cannot show a plan it cannot know");
+                () -> service(broken, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "r", Deadline.NONE), "a dry run cannot show a plan it cannot know");
     }
 
     @Test
@@ -409,7 +409,7 @@ abstract class PruneServiceContractTest {
                 null, 3, null, null, 10, "r"));
         com.taskmaster.backup.format.Verifications.record(repo, new com.taskmaster.backup.format.Verification(failedLater, old.plus(Duration.ofDays(8)), failed,
                 "sha256 mismatch", null, null, null, 10, "r"));
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         var kept = r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());
         assertTrue(kept.contains(verified.value()), "newest verified backup kept: " + r.kept());
         assertFalse(kept.contains(failedLater.value()), "a backup whose latest verification failed is not protected");
@@ -432,9 +432,9 @@ abstract class PruneServiceContractTest {
                 ids.add(put(here, t, "r" + i, random.nextInt(15) == 0 ? "keep:x" : null));
             }
             PruneService s = service(here, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100));
-            PruneReport first = s.run(false, "manual", "r");
-            PruneReport plan = s.run(true, "manual", "r");
-            PruneReport second = s.run(false, "manual", "r");
+            PruneReport first = s.run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
+            PruneReport plan = s.run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
+            PruneReport second = s.run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
             String at = "history " + n + ": ";
             assertEquals(0, plan.deletedCount(), at + "nothing more planned");
             assertEquals(0, second.deletedCount(), at + "second run deletes nothing");

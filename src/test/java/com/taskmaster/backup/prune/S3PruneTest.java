@@ -5,6 +5,7 @@ import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.S3Repository;
+import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoObjectLock;
 import com.taskmaster.backup.testing.MotoServer;
@@ -55,7 +56,7 @@ class S3PruneTest extends PruneServiceContractTest {
         s3.putObject(b -> b.bucket(bucket).key(prefix + "/data/../20200101T000000Z-x.a1.pgdump.zst.esdk"), RequestBody.fromString("x"));
         s3.putObject(b -> b.bucket(bucket).key(prefix + "/data/20200101T000000Z-foreign"), RequestBody.fromString("x"));
         s3.putObject(b -> b.bucket(bucket).key(prefix + "-sibling/data/20200101T000000Z-x.a1.pgdump.zst.esdk"), RequestBody.fromString("x"));
-        service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r");
+        service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         for (String key : new String[] {prefix + "/data/../20200101T000000Z-x.a1.pgdump.zst.esdk",
                 prefix + "/data/20200101T000000Z-foreign",
                 prefix + "-sibling/data/20200101T000000Z-x.a1.pgdump.zst.esdk"}) {
@@ -87,7 +88,7 @@ class S3PruneTest extends PruneServiceContractTest {
         s3.putObjectLegalHold(b -> b.bucket(lockedBucket).key("backups/taskmaster/" + Layout.manifest(held).value())
                 .legalHold(h -> h.status(ObjectLockLegalHoldStatus.ON)));
 
-        PruneReport r = service(locked, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "scheduled:prune", "r");
+        PruneReport r = service(locked, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(new PruneRequest(false, "scheduled:prune"), "r", Deadline.NONE);
         Map<String, List<String>> kept = r.kept().stream().collect(Collectors.toMap(PruneReport.Entry::backupId, PruneReport.Entry::reasons));
         assertEquals(Map.of(retained.value(), List.of("object-lock"), held.value(), List.of("legal-hold"),
                 ids.get(9).value(), List.of("newest-3"), ids.get(10).value(), List.of("newest-3"),
@@ -99,14 +100,14 @@ class S3PruneTest extends PruneServiceContractTest {
         for (BackupId id : List.of(retained, held)) {
             assertTrue(locked.stat(Layout.data(id, "a1")).isPresent(), "data of " + id);
         }
-        assertEquals(0, service(locked, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(false, "manual", "r2").deletedCount());
+        assertEquals(0, service(locked, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100)).run(new PruneRequest(false, "manual"), "r2", Deadline.NONE).deletedCount());
     }
 
     /** A bucket without Object Lock (every other test here): one GetObjectLockConfiguration, then prune as before. */
     @Test
     void aBucketWithoutObjectLockPrunesUnchanged() {
         history(repo, 45);
-        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(false, "manual", "r");
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
         assertTrue(r.deletedCount() > 0);
         assertTrue(r.kept().stream().noneMatch(e -> e.reasons().contains("object-lock") || e.reasons().contains("legal-hold")));
     }

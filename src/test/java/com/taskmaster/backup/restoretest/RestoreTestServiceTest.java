@@ -76,12 +76,12 @@ class RestoreTestServiceTest {
     @Test
     void theSourceDatabaseIsRefusedBeforeAnythingIsCreated() {
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(source, List.of(), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE));
+                () -> service(source, List.of(), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertTrue(e.getMessage().contains("it is the source database"), e.getMessage());
         // the same server under another name is still the same database
         DbCredentials viaLocalhost = new DbCredentials("localhost", source.port(), source.database(), source.user(),
                 source.password(), source.sslmode());
-        assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE));
+        assertThrows(RestoreTestFailedException.class, () -> service(viaLocalhost, List.of(), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertEquals("", scratchDatabases());
         assertEquals(0, repo.list(Layout.RESTORE_TEST_REPORTS).size());
     }
@@ -90,7 +90,7 @@ class RestoreTestServiceTest {
     void aFailingSmokeQueryFailsTheRunAndTheScratchDatabaseIsStillDropped() {
         var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
                 List.of("SELECT true", "SELECT count(*) = 0 FROM taskmaster.users", "SELECT nonsense"), Duration.ofHours(4))
-                .run(Optional.empty(), Deadline.NONE));
+                .run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertTrue(e.getMessage().contains("smoke query failed: SELECT count(*) = 0 FROM taskmaster.users: returned false"), e.getMessage());
         assertTrue(e.getMessage().contains("smoke query failed: SELECT nonsense"), e.getMessage());
         assertEquals("", scratchDatabases());
@@ -100,7 +100,7 @@ class RestoreTestServiceTest {
     @Test
     void aMissedRtoFailsTheRun() {
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(Optional.empty(), Deadline.NONE));
+                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertTrue(e.getMessage().contains("the RTO of PT0.001S would be missed"), e.getMessage());
         assertEquals("", scratchDatabases());
     }
@@ -110,7 +110,7 @@ class RestoreTestServiceTest {
         // the restore takes well under a second; the first smoke query would pass, but only after the invocation's deadline
         Instant deadline = Instant.now().plusSeconds(45);
         var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
-                List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.at(deadline)));
+                List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.at(deadline)));
         Instant returned = Instant.now();
         assertEquals("", scratchDatabases());
         assertTrue(returned.isBefore(deadline), "returned at " + returned + ", the deadline was " + deadline);
@@ -135,7 +135,7 @@ class RestoreTestServiceTest {
     void tooLittleTimeToStartFailsTheRunBeforeCreatingAnythingAndStillReports() {
         Instant deadline = Instant.now().plusSeconds(20); // past the margin: nothing new starts
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.at(deadline)));
+                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.at(deadline)));
         assertTrue(e.getMessage().contains("ran out of time: the attempt to create scratch database tmb_restore_test_"), e.getMessage());
         assertEquals("", scratchDatabases());
         RestoreTestReport r = e.report().orElseThrow();
@@ -147,7 +147,7 @@ class RestoreTestServiceTest {
     @Test
     void scratchDatabasesLeftByACrashedRunAreDropped() {
         PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
-        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(Optional.empty(), Deadline.NONE);
+        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE);
         assertTrue(r.passed(), r.failures().toString());
         assertFalse(r.verified());
         assertEquals(List.of("tmb_restore_test_20200101t000000_abcd"), r.leftoversDropped());

@@ -1,0 +1,27 @@
+package com.taskmaster.backup.lambda;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.Manifest;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the list handler returns: the complete backups, newest first. {@code unreadable} lists manifests that exist but
+ * cannot be parsed: they are not backups until repaired.
+ */
+public record ListResult(List<Entry> backups, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable) {
+
+    /** One complete backup. {@code createdAt} is when its snapshot was taken. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String backupId, Instant createdAt, long storedBytes, String label, String trigger) {
+        static Entry of(Manifest m) {
+            return new Entry(m.backupId().value(), m.startedAt(), m.data().storedBytes(), m.label(), m.trigger().type());
+        }
+    }
+
+    static ListResult of(Catalog.Listing listing) {
+        return new ListResult(listing.backups().stream().map(Entry::of).toList(), listing.unreadable());
+    }
+}

@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * groups, the deploy order, and a manual invocation with a sample event for every function.
  */
 class DocumentationTemplateTest {
+    private static final String INFRA_README = "infra/README.md";
+
     @BeforeAll
     static void load() throws IOException {
         TemplateReader.load();
@@ -36,18 +38,18 @@ class DocumentationTemplateTest {
 
 
     /**
-     * README.md's parameters table is the template's Parameters: same names in the same order, the same defaults, and
-     * each meaning the Description followed by the allowed values or range. On a mismatch the expected table is printed.
+     * infra/README.md's parameters table is the template's Parameters: same names in the same order, the same defaults,
+     * and each meaning the Description followed by the allowed values or range. On a mismatch the expected table is printed.
      */
     @Test
-    void readmeParametersTableIsTheTemplates() throws IOException {
-        String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
-        String section = section(readme, "### Parameters of `template.yaml`");
+    void parametersTableIsTheTemplates() throws IOException {
+        String readme = Files.readString(root.resolve(INFRA_README), StandardCharsets.UTF_8);
+        String section = section(readme, "## Parameters of `template.yaml`");
         List<String> actual = section.lines().dropWhile(l -> !l.startsWith("| parameter |"))
                 .takeWhile(l -> l.startsWith("|")).toList();
         String expected = parametersTable();
         assertEquals(expected, String.join("\n", actual) + "\n",
-                () -> "README.md, section \"Parameters of `template.yaml`\", differs from template.yaml; the table to paste:\n"
+                () -> INFRA_README + ", section \"Parameters of `template.yaml`\", differs from template.yaml; the table to paste:\n"
                         + expected);
     }
 
@@ -73,14 +75,14 @@ class DocumentationTemplateTest {
     }
 
     /**
-     * README.md deploys in the order the design needs (secondary stack, layer, main stack, secondary stack again
+     * infra/README.md deploys in the order the design needs (secondary stack, layer, main stack, secondary stack again
      * with the key) with the native build command, and shows an {@code aws lambda invoke} of every function (by its
      * stack output) with a sample event that exists in infra/events/, every one of which is mentioned.
      */
     @Test
-    void readmeDeploysInOrderAndInvokesEveryFunctionWithASampleEvent() throws IOException {
-        String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
-        String deployment = section(readme, "## Deployment");
+    void deploysInOrderAndInvokesEveryFunctionWithASampleEvent() throws IOException {
+        String readme = Files.readString(root.resolve(INFRA_README), StandardCharsets.UTF_8);
+        String deployment = section(readme, "## Deploy order");
         int secondary = deployment.indexOf("--template-file infra/secondary.yaml");
         int layerBuild = deployment.indexOf("infra/layer/build-pg-layer.sh ");
         int layerPublish = deployment.indexOf("aws lambda publish-layer-version");
@@ -89,16 +91,16 @@ class DocumentationTemplateTest {
         int secondaryAgain = deployment.indexOf("--template-file infra/secondary.yaml", main);
         assertTrue(secondary >= 0 && layerBuild > secondary && layerPublish > layerBuild && nativeBuild > layerPublish
                         && main > nativeBuild && secondaryAgain > main,
-                "README.md, Deployment: secondary stack, layer (build, publish), native build, sam deploy, secondary stack "
+                INFRA_README + ", Deploy order: secondary stack, layer (build, publish), native build, sam deploy, secondary stack "
                         + "again with PrimaryBackupKeyArn, in this order");
         assertTrue(deployment.substring(secondaryAgain).contains("PrimaryBackupKeyArn="),
                 "the second secondary-stack deployment passes PrimaryBackupKeyArn");
         Matcher zip = Pattern.compile("fileb://(infra/layer/dist/pg-tools-(\\d+)-(x86_64|arm64)\\.zip)").matcher(deployment);
-        assertTrue(zip.find(), "README.md publishes the zip the layer script writes: " + "infra/layer/dist/pg-tools-<major>-<arch>.zip");
+        assertTrue(zip.find(), INFRA_README + " publishes the zip the layer script writes: " + "infra/layer/dist/pg-tools-<major>-<arch>.zip");
         assertTrue(deployment.contains("infra/layer/build-pg-layer.sh " + zip.group(2) + " " + zip.group(3)),
-                "README.md builds the layer it publishes (" + zip.group(1) + ")");
+                INFRA_README + " builds the layer it publishes (" + zip.group(1) + ")");
 
-        String invoking = section(readme, "### Invoking the handlers by hand");
+        String invoking = section(readme, "## Invoking the handlers by hand");
         Map<String, String> outputs = new LinkedHashMap<>(); // function id -> output key
         template.path("Outputs").fields().forEachRemaining(o -> {
             JsonNode v = o.getValue().path("Value");
@@ -114,22 +116,22 @@ class DocumentationTemplateTest {
         for (String fn : functions().keySet()) {
             String output = outputs.get(fn);
             if (output == null) {
-                problems.add(fn + ": no stack output {Ref: " + fn + "} (the README's commands read the function name from it)");
+                problems.add(fn + ": no stack output {Ref: " + fn + "} (the commands of infra/README.md read the function name from it)");
                 continue;
             }
             Matcher m = Pattern.compile("aws lambda invoke [^\\n]*" + output + "[^\\n]*--payload file://infra/events/([\\w.-]+\\.json)")
                     .matcher(invoking);
             if (!m.find()) {
-                problems.add(fn + ": README.md, \"Invoking the handlers by hand\", has no aws lambda invoke of " + output
+                problems.add(fn + ": " + INFRA_README + ", \"Invoking the handlers by hand\", has no aws lambda invoke of " + output
                         + " with --payload file://infra/events/<sample>.json");
             } else if (!events.contains(m.group(1))) {
-                problems.add(fn + ": README.md invokes it with infra/events/" + m.group(1) + ", which does not exist");
+                problems.add(fn + ": " + INFRA_README + " invokes it with infra/events/" + m.group(1) + ", which does not exist");
             }
         }
         for (String e : events) {
             JSON.readTree(root.resolve("infra/events").resolve(e).toFile()); // each sample is JSON
             if (!invoking.contains(e)) {
-                problems.add("infra/events/" + e + " is not mentioned in README.md, \"Invoking the handlers by hand\"");
+                problems.add("infra/events/" + e + " is not mentioned in " + INFRA_README + ", \"Invoking the handlers by hand\"");
             }
         }
         assertNoProblems(problems);
@@ -137,5 +139,36 @@ class DocumentationTemplateTest {
         assertEquals("pre-migration", BackupRequest.fromEvent(sampleEvent("infra/events/backup-manual.json")).label());
         assertTrue(BackupRequest.fromEvent(sampleEvent("infra/events/backup-scheduled.json")).trigger().isScheduled(),
                 "infra/events/backup-scheduled.json must be a scheduled run");
+    }
+
+    /**
+     * Every setting the code reads (BackupConfig: {@code BACKUP_*}, {@code RESTORE_TEST_*}) is documented in the README's
+     * configuration table, and the table documents no setting the code does not read.
+     */
+    @Test
+    void everySettingTheCodeReadsIsInTheReadmesConfigurationTable() throws IOException {
+        String config = stripComments(Files.readString(
+                root.resolve("src/main/java/com/taskmaster/backup/config/BackupConfig.java"), StandardCharsets.UTF_8));
+        int nested = config.indexOf("interface RestoreTest");
+        assertTrue(nested > 0, "BackupConfig.RestoreTest not found");
+        Set<String> inCode = new TreeSet<>();
+        Matcher m = Pattern.compile("\\b(\\w+)\\(\\);").matcher(config);
+        while (m.find()) {
+            String kebab = m.group(1).replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
+            inCode.add((m.start() > nested ? "RESTORE_TEST_" : "BACKUP_") + kebab);
+        }
+        assertTrue(inCode.contains("BACKUP_DB_URL") && inCode.contains("RESTORE_TEST_SMOKE_QUERIES"), inCode.toString());
+        String table = section(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8), "## Configuration");
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `((?:BACKUP|RESTORE_TEST)_\\w+)` \\|").matcher(table);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        Set<String> missing = new TreeSet<>(inCode);
+        missing.removeAll(documented);
+        Set<String> stale = new TreeSet<>(documented);
+        stale.removeAll(inCode);
+        assertTrue(missing.isEmpty() && stale.isEmpty(), "README.md, Configuration: settings the code reads but the table lacks "
+                + missing + "; rows the code does not read " + stale);
     }
 }

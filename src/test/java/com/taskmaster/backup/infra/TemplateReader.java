@@ -232,7 +232,7 @@ final class TemplateReader {
         return JSON.readValue(root.resolve(path).toFile(), Map.class);
     }
 
-    /** The table README.md must show: | `Name` | default | description, allowed values or range |. */
+    /** The table infra/README.md must show: | `Name` | default | description, allowed values or range |. */
     static String parametersTable() {
         StringBuilder table = new StringBuilder("| parameter | default | meaning |\n| --- | --- | --- |\n");
         template.path("Parameters").fields().forEachRemaining(e -> {

@@ -28,7 +28,7 @@ public final class Deadline {
     /** How every message about a deadline reached starts. */
     public static final String OUT_OF_TIME = "ran out of time: ";
     /** No deadline: nothing is ever stopped for time. */
-    public static final Deadline NONE = new Deadline(null, Duration.ZERO, "", Clock.systemUTC());
+    public static final Deadline NONE = new Deadline(null, null, Clock.systemUTC());
 
     /** What is kept before the invocation's deadline, and why (for messages). */
     public enum Margin {
@@ -58,14 +58,13 @@ public final class Deadline {
     }
 
     private final Instant at;
-    private final Duration reserve;
-    private final String why;
+    /** What is kept before {@link #at}; null: nothing, this is the invocation's deadline itself. */
+    private final Margin margin;
     private final Clock clock;
 
-    private Deadline(Instant at, Duration reserve, String why, Clock clock) {
+    private Deadline(Instant at, Margin margin, Clock clock) {
         this.at = at;
-        this.reserve = reserve;
-        this.why = why;
+        this.margin = margin;
         this.clock = clock;
     }
 
@@ -75,12 +74,12 @@ public final class Deadline {
     }
 
     public static Deadline at(Instant at, Clock clock) {
-        return new Deadline(Objects.requireNonNull(at, "at"), Duration.ZERO, "", Objects.requireNonNull(clock, "clock"));
+        return new Deadline(Objects.requireNonNull(at, "at"), null, Objects.requireNonNull(clock, "clock"));
     }
 
     /** The same deadline, less {@code margin}: work bounded by the result stops that long before the invocation's deadline. */
     public Deadline minus(Margin margin) {
-        return new Deadline(at, margin.duration, margin.why, clock);
+        return new Deadline(at, margin, clock);
     }
 
     public boolean isNone() {
@@ -94,7 +93,7 @@ public final class Deadline {
 
     /** Milliseconds left before this deadline (margin included), or {@link Long#MAX_VALUE} for {@link #NONE}. */
     public long millisLeft() {
-        return at == null ? Long.MAX_VALUE : Duration.between(clock.instant(), at.minus(reserve)).toMillis();
+        return at == null ? Long.MAX_VALUE : Duration.between(clock.instant(), at.minus(reserve())).toMillis();
     }
 
     public boolean passed() {
@@ -108,7 +107,11 @@ public final class Deadline {
 
     /** The margin kept before the invocation's deadline, in whole seconds, for messages. */
     public long marginSeconds() {
-        return reserve.toSeconds();
+        return reserve().toSeconds();
+    }
+
+    private Duration reserve() {
+        return margin == null ? Duration.ZERO : margin.duration;
     }
 
     /** "ran out of time: {what} stopped 15 s before the invocation's deadline, to leave time to clean up and report". */
@@ -118,7 +121,7 @@ public final class Deadline {
 
     /** "stopped 15 s before the invocation's deadline, to leave time to clean up and report". */
     public String stopped() {
-        return "stopped " + marginSeconds() + " s before the invocation's deadline" + (why.isEmpty() ? "" : ", " + why);
+        return "stopped " + marginSeconds() + " s before the invocation's deadline" + (margin == null ? "" : ", " + margin.why);
     }
 
     /** "not run: fewer than 30 s were left before the invocation's deadline". */
@@ -147,7 +150,7 @@ public final class Deadline {
 
     @Override
     public String toString() {
-        return at == null ? "no deadline" : at + (reserve.isZero() ? "" : " less " + reserve.toSeconds() + " s");
+        return at == null ? "no deadline" : at + (margin == null ? "" : " less " + marginSeconds() + " s");
     }
 
     /** Runs an action when the deadline passes; {@link #close} cancels it. */

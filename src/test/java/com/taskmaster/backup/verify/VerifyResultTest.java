@@ -39,8 +39,8 @@ class VerifyResultTest {
                 "VerifyBackupsSkipped", 1.0, "VerifyReplicaProblems", 0.0, "VerifyAnomalies", 0.0,
                 "NewestBackupAgeSeconds", 7200.0), values(r));
         assertEquals("taskmaster", r.database());
-        assertEquals("Seconds", r.metrics(NOW).get("NewestBackupAgeSeconds").unit());
-        assertEquals("Count", r.metrics(NOW).get("VerifySuccess").unit());
+        assertEquals(Metrics.Unit.SECONDS, r.metrics(NOW).get("NewestBackupAgeSeconds").unit());
+        assertEquals(Metrics.Unit.COUNT, r.metrics(NOW).get("VerifySuccess").unit());
     }
 
     @Test

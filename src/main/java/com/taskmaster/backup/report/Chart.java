@@ -118,7 +118,8 @@ final class Chart {
                 .append(WIDTH).append(' ').append(HEIGHT).append("\" xmlns=\"http://www.w3.org/2000/svg\">")
                 .append("<title id=\"").append(id).append("-t\">").append(Html.esc(title)).append("</title>")
                 .append("<desc id=\"").append(id).append("-d\">").append(Html.esc(description)).append("</desc>");
-        axes(s, y);
+        // Without data or a threshold there is no scale to speak of: only the zero line.
+        axes(s, y, dataMax > 0 || !drawn.isEmpty());
         if (empty()) {
             s.append(text(LEFT + plotWidth() / 2.0, TOP + plotHeight() / 2.0, "middle", "empty", emptyText));
         }
@@ -155,8 +156,8 @@ final class Chart {
         return Double.isFinite(max) ? max : 0;
     }
 
-    private void axes(StringBuilder s, Scale y) {
-        for (double v = 0; v <= y.max() + y.step() / 1000; v += y.step()) {
+    private void axes(StringBuilder s, Scale y, boolean withTicks) {
+        for (double v = 0; v <= (withTicks ? y.max() + y.step() / 1000 : 0); v += y.step()) {
             double py = y(v, y);
             s.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
                     .append(Format.coord(py)).append("\" y2=\"").append(Format.coord(py)).append("\"/>");
@@ -305,7 +306,7 @@ final class Chart {
                     break;
                 }
             }
-            if (unit == Unit.COUNT) {
+            if (unit == Unit.COUNT || unit == Unit.BYTES && unitSize == 1) {
                 step = Math.max(1, Math.ceil(step));
             }
             double max = Math.ceil(inUnits / step) * step;

@@ -47,8 +47,9 @@ final class Format {
         if (s < 60) {
             return seconds(d.toMillis() / 1000.0);
         }
-        long days = s / 86_400;
-        long hours = s % 86_400 / 3600;
+        // Up to two days in hours: "26 h" reads better than "1 d 2 h".
+        long days = s < 2 * 86_400 ? 0 : s / 86_400;
+        long hours = (s - days * 86_400) / 3600;
         long minutes = s % 3600 / 60;
         long secs = s % 60;
         if (days > 0) {

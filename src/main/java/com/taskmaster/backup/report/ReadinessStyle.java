@@ -31,7 +31,7 @@ final class ReadinessStyle {
             .mark.fail{color:%1$s;background:%3$s}
             .mark.none{color:%1$s;background:%4$s}
             .verdict{display:flex;align-items:center;gap:16px;padding:14px 18px;border-radius:6px;border:2px solid;margin:8px 0 6px}
-            .verdict .mark{font-size:20px;padding:6px 14px}
+            .verdict .mark{font-size:20px;padding:6px 14px;flex:none}
             .verdict p{margin:0;font-size:17px}
             .verdict.ok{border-color:%2$s;background:#eef8f1}
             .verdict.fail{border-color:%3$s;background:#fdf0ef}
@@ -47,7 +47,7 @@ final class ReadinessStyle {
             th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
             thead th{background:#eaeef2}
             tbody th{font-weight:400}
-            .num{text-align:right;font-variant-numeric:tabular-nums}
+            .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             tr.bad td,tr.bad th{background:#fdf0ef}
             .bad-text{color:%3$s}
             table.compact{width:auto}

@@ -188,9 +188,28 @@ public record ReadinessInput(String database, String repository, Settings settin
             notNegative(tmpBytes, "tmpBytes of " + id);
         }
 
+        /** A backup known only from a prune audit record's {@code deleted} entry: id, time and stored size. */
+        public static Backup deleted(String id, Instant takenAt, long storedBytes, String label, Instant deletedAt) {
+            return new Backup(id, takenAt, scheduleOf(id), null, storedBytes, null, null, label, null, null,
+                    Objects.requireNonNull(deletedAt, "deletedAt"));
+        }
+
         public boolean present() {
             return deletedAt == null;
         }
+    }
+
+    /**
+     * The schedule a backup id names (docs/FORMAT.md, section 2): {@code 20261128T020000Z-daily} → "daily",
+     * {@code 20261128T041503Z-manual-k3f9q2} → "manual".
+     */
+    public static String scheduleOf(String backupId) {
+        int dash = backupId.indexOf('-');
+        if (dash < 0 || dash == backupId.length() - 1) {
+            throw new IllegalArgumentException("not a backup id: " + backupId);
+        }
+        String suffix = backupId.substring(dash + 1);
+        return suffix.startsWith("manual-") || suffix.equals("manual") ? "manual" : suffix;
     }
 
     /** One verification record: outcome {@code passed}, {@code failed} or {@code error}, with its reason. */
@@ -271,6 +290,29 @@ public record ReadinessInput(String database, String repository, Settings settin
                 throw new IllegalArgumentException("negative replica counts");
             }
             details = List.copyOf(details);
+        }
+
+        /**
+         * The replica state of one verification run, from its records' {@code replica} field ("identical", "pending",
+         * anything else a problem, named with the record's reason); null when the run checked no replica.
+         */
+        public static Replica fromRun(String location, List<Verification> run) {
+            List<Verification> checked = run.stream().filter(v -> v.replica() != null).toList();
+            if (checked.isEmpty()) {
+                return null;
+            }
+            int identical = 0;
+            int pending = 0;
+            List<String> details = new java.util.ArrayList<>();
+            for (Verification v : checked) {
+                switch (v.replica()) {
+                    case "identical" -> identical++;
+                    case "pending" -> pending++;
+                    default -> details.add(v.backupId() + ": " + v.replica() + (v.reason() == null ? "" : " (" + v.reason() + ")"));
+                }
+            }
+            Instant at = checked.stream().map(Verification::verifiedAt).max(Instant::compareTo).orElseThrow();
+            return new Replica(location, at, identical, pending, details.size(), details);
         }
     }
 

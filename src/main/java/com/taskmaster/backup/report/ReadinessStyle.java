@@ -77,7 +77,7 @@ final class ReadinessStyle {
             .failed{fill:#cf222e;background:#cf222e}
             .error{fill:#bf8700;background:#bf8700}
             .tier0{fill:#0969da;background:#0969da}.tier1{fill:#8250df;background:#8250df}.tier2{fill:#bf8700;background:#bf8700}
-            .tier3{fill:#1a7f37;background:#1a7f37}.tier4{fill:#cf222e;background:#cf222e}.tier5{fill:#57606a;background:#57606a}
+            .tier3{fill:#1b7c83;background:#1b7c83}.tier4{fill:#cf222e;background:#cf222e}.tier5{fill:#57606a;background:#57606a}
             .rto{background:%3$s}.limit{background:#57606a}
             .legend{list-style:none;padding:0;margin:4px 0 0;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:13px}
             .key{display:inline-block;width:14px;height:10px;margin-right:5px;vertical-align:middle}
@@ -91,8 +91,11 @@ final class ReadinessStyle {
             @media print{
               body{background:#fff;font-size:11px}
               main{max-width:none;padding:0}
-              .charts{grid-template-columns:1fr 1fr}
+              .charts{grid-template-columns:1fr}
               .status{grid-template-columns:1fr 1fr}
+              .check .headline{font-size:12px}
+              .check .reason,figcaption p,.legend{font-size:10px}
+              figure{padding:6px 10px}
               figure,.check,tr,.verdict{break-inside:avoid}
               h2{break-after:avoid}
               table{font-size:10px}

@@ -39,7 +39,7 @@ public record ArchiveHeader(String version, int intSize, int offSize, String dat
         for (int i = 1; i < 5; i++) {
             int b = in.readByteOrEnd();
             if (b < 0) {
-                throw new ArchiveFormatException("not a pg_dump custom-format archive: only " + i + " bytes");
+                throw new ArchiveFormatException("archive ends early: only " + i + " bytes, not even the PGDMP magic");
             }
             magic[i] = (byte) b;
         }

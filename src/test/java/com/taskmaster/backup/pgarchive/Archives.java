@@ -21,6 +21,28 @@ import java.util.Properties;
 final class Archives {
     static final FingerprintKey KEY = FingerprintKey.fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 
+    /** The varied database, its pinned archive, and the archive's fingerprints: made once per test JVM. */
+    record Fixture(PostgresServer pg, DbCredentials source, Path archive, ArchiveFingerprinter.Result archived) {
+        Fingerprints fingerprints() {
+            return archived.fingerprints();
+        }
+    }
+
+    private static Fixture varied;
+
+    static synchronized Fixture varied() throws IOException {
+        if (varied == null) {
+            PostgresServer pg = PostgresServer.get();
+            DbCredentials source = variedDatabase(pg, "fp_varied");
+            Path dir = Files.createTempDirectory("tmb-pgarchive-");
+            dir.toFile().deleteOnExit();
+            Path archive = dump(pg, source, dir.resolve("varied.dump"), true);
+            archive.toFile().deleteOnExit();
+            varied = new Fixture(pg, source, archive, fingerprint(archive, show(pg, source, "lc_monetary")));
+        }
+        return varied;
+    }
+
     private Archives() {
     }
 

@@ -31,10 +31,11 @@ class FingerprintRoundTripTest {
 
     @BeforeAll
     static void dumpOnce() throws Exception {
-        pg = PostgresServer.get();
-        source = Archives.variedDatabase(pg, "fp_source");
-        archive = Archives.dump(pg, source, tmp.resolve("varied.dump"), true);
-        archived = Archives.fingerprint(archive, Archives.show(pg, source, "lc_monetary"));
+        Archives.Fixture f = Archives.varied();
+        pg = f.pg();
+        source = f.source();
+        archive = f.archive();
+        archived = f.archived();
     }
 
     @Test

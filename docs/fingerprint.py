@@ -17,6 +17,7 @@ equal, 1 when something differs or cannot be read (psql prints why), 2 on a usag
 import argparse
 import hmac
 import json
+import re
 import subprocess
 import sys
 
@@ -48,7 +49,29 @@ def add_rows(ms, stream):
 
 
 def ident(name):
-    return '"' + name.replace('"', '""') + '"'
+    """A quoted identifier in ASCII: U&"..." escapes for anything else, whatever the client encoding."""
+    if all(0x20 <= ord(c) < 0x7f for c in name):
+        return '"' + name.replace('"', '""') + '"'
+    out = []
+    for c in name:
+        o = ord(c)
+        if c == '"':
+            out.append('""')
+        elif c == "\\":
+            out.append("\\\\")
+        elif 0x20 <= o < 0x7f:
+            out.append(c)
+        else:
+            out.append("\\%04x" % o if o <= 0xFFFF else "\\+%06x" % o)
+    return 'U&"' + "".join(out) + '"'
+
+
+def columns(column_list):
+    """pg_dump's column list, e.g. (a, "B c"), with each column as ident()."""
+    if not column_list:
+        return ""
+    names = [q.replace('""', '"') if q else u for q, u in re.findall(r'"((?:[^"]|"")*)"|([^\s,()"]+)', column_list)]
+    return "(" + ", ".join(ident(n) for n in names) + ")"
 
 
 def literal(value):
@@ -88,7 +111,7 @@ def check(fp, key):
     for t in fp["tables"]:
         ms = Multiset(key)
         name = "%s.%s" % (t["schema"], t["name"])
-        sql = "COPY %s.%s %s TO STDOUT" % (ident(t["schema"]), ident(t["name"]), t["columns"])
+        sql = "COPY %s.%s %s TO STDOUT" % (ident(t["schema"]), ident(t["name"]), columns(t["columns"]))
         if not run(fp, sql, lambda out: add_rows(ms, out)):
             print("UNREADABLE %r (psql failed: see its message above)" % name)
             differences += 1

@@ -97,10 +97,12 @@ public final class DatabaseFingerprinter {
             Fingerprints actual = new Fingerprints(expected.algorithm(), expected.textForm(), tables, los, sequences);
             return new Result(actual, unreadable);
         } finally {
-            try {
-                connection.rollback();
-            } finally {
-                connection.setAutoCommit(autoCommit);
+            if (!connection.isClosed()) {   // pgJDBC closes it itself when client_encoding changes unexpectedly
+                try {
+                    connection.rollback();
+                } finally {
+                    connection.setAutoCommit(autoCommit);
+                }
             }
         }
     }
@@ -117,7 +119,7 @@ public final class DatabaseFingerprinter {
                     st.execute("SET LOCAL client_encoding = " + Sql.literal(encoding));
                 } catch (SQLException e) {
                     throw new SQLException("cannot switch to the archive's client encoding " + encoding + " (open the "
-                            + "connection with allowEncodingChanges=true): " + e.getMessage(), e.getSQLState(), e);
+                            + "connection with allowEncodingChanges=true; pgJDBC closes it otherwise): " + e.getMessage(), e.getSQLState(), e);
                 }
             }
             for (String set : expected.textForm().session().setLocalStatements()) {
@@ -133,7 +135,7 @@ public final class DatabaseFingerprinter {
     }
 
     private TableDigest copyTable(TableDigest t) throws SQLException, IOException, FingerprintTimeoutException {
-        String sql = "COPY " + t.qualifiedSql() + (t.columns().isEmpty() ? "" : " " + t.columns()) + " TO STDOUT";
+        String sql = "COPY " + t.qualifiedSql() + (t.columns().isEmpty() ? "" : " " + Sql.columns(t.columns())) + " TO STDOUT";
         CopyRows rows = new CopyRows(hasher, false, "table " + t.displayName());
         boolean read = guarded("table", t.schema(), t.name(), "while copying table " + t.displayName(), () -> {
             connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql, new SinkStream(rows));

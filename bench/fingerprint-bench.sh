@@ -77,10 +77,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 
 BARE="'$PG_BIN/pg_dump' -Fc -Z0 -d '$DB_URL' > /dev/null"
 TEE="'$PG_BIN/pg_dump' -Fc -Z0 -d '$DB_URL' | java $JAVA_OPTS -cp '$CP' com.taskmaster.backup.pgarchive.FingerprintMain"
-bare=() tee=() busy=()
+bare=() tee=() busy=() teeout=()
 for r in $(seq "$RUNS"); do
   busy+=("$(wait_idle)"); bare+=("$(timed "$BARE")"); log "run $r bare ${bare[-1]} s (busy before: ${busy[-1]}%)"
-  busy+=("$(wait_idle)"); tee+=("$(timed "$TEE")"); log "run $r tee ${tee[-1]} s (busy before: ${busy[-1]}%): $(cat "$TMP/out")"
+  busy+=("$(wait_idle)"); tee+=("$(timed "$TEE")"); teeout+=("$(cat "$TMP/out")")
+  log "run $r tee ${tee[-1]} s (busy before: ${busy[-1]}%): ${teeout[-1]}"
 done
 "$PG_BIN/pg_dump" -Fc -Z0 -d "$DB_URL" -f "$TMP/archive.dump"
 SIZE=$(stat -c %s "$TMP/archive.dump")
@@ -111,10 +112,12 @@ B=$(median "${bare[@]}") T=$(median "${tee[@]}")
   echo
   echo "Parser alone on the saved archive (own timer, JVM start excluded):"
   echo
-  echo "| path | s (median) | MiB/s | rows/s |"
-  echo "|---|---:|---:|---:|"
-  echo "| tee (FingerprintSink, parser thread) | $(med_field seconds "${parse[@]}") | $(med_field MBps "${parse[@]}") | $(med_field rowsPerSecond "${parse[@]}") |"
-  echo "| pull (ArchiveFingerprinter on this thread) | $(med_field seconds "${pull[@]}") | $(med_field MBps "${pull[@]}") | $(med_field rowsPerSecond "${pull[@]}") |"
+  echo "| path | s (median) | MiB/s | rows/s | JVM CPU s |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "| tee (FingerprintSink, parser thread) | $(med_field seconds "${parse[@]}") | $(med_field MBps "${parse[@]}") | $(med_field rowsPerSecond "${parse[@]}") | $(med_field jvmCpuSeconds "${parse[@]}") |"
+  echo "| pull (ArchiveFingerprinter on this thread) | $(med_field seconds "${pull[@]}") | $(med_field MBps "${pull[@]}") | $(med_field rowsPerSecond "${pull[@]}") | $(med_field jvmCpuSeconds "${pull[@]}") |"
+  echo
+  echo "JVM CPU seconds (all threads, start-up included) of the tee runs piped from pg_dump: $(for x in "${teeout[@]}"; do printf '%s ' "$(field jvmCpuSeconds "$x")"; done)"
   echo
   echo "Per-row cost of candidate digests (DigestCandidates, best of 4 rounds):"
   echo

@@ -37,9 +37,12 @@ public final class FingerprintMain {
         }
         double s = (System.nanoTime() - t0) / 1e9;
         long rows = r.fingerprints().tables().stream().mapToLong(TableDigest::rows).sum();
-        System.out.printf("bytes=%d tables=%d rows=%d largeObjects=%d seconds=%.3f MBps=%.1f rowsPerSecond=%.0f%n", bytes,
-                r.fingerprints().tables().size(), rows, r.fingerprints().largeObjects().count(), s, bytes / s / 1048576.0,
-                rows / s);
+        // CPU of the whole JVM (all threads, JIT and start-up included): less sensitive to a busy machine than wall time
+        double cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        System.out.printf("bytes=%d tables=%d rows=%d largeObjects=%d seconds=%.3f MBps=%.1f rowsPerSecond=%.0f "
+                        + "jvmCpuSeconds=%.2f%n", bytes, r.fingerprints().tables().size(), rows,
+                r.fingerprints().largeObjects().count(), s, bytes / s / 1048576.0, rows / s, cpu);
     }
 
     private static final class CountingInput extends java.io.FilterInputStream {

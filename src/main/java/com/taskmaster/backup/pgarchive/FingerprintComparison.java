@@ -46,6 +46,11 @@ public record FingerprintComparison(List<TableCheck> tables, LargeObjectsCheck l
         Objects.requireNonNull(largeObjects, "largeObjects");
     }
 
+    /** For verify: the manifest's fingerprints against those recomputed from the stored archive. */
+    public static FingerprintComparison compare(Fingerprints expected, Fingerprints recomputed) {
+        return compare(expected, new DatabaseFingerprinter.Result(recomputed, List.of()));
+    }
+
     public static FingerprintComparison compare(Fingerprints expected, DatabaseFingerprinter.Result restored) {
         Map<List<String>, TableDigest> actual = new HashMap<>();
         restored.fingerprints().tables().forEach(t -> actual.put(List.of(t.schema(), t.name()), t));

@@ -160,6 +160,7 @@ public final class FingerprintSink extends OutputStream {
             try {
                 return queue.take();
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();   // so that drain() does not wait for a writer that is gone
                 throw new InterruptedIOException("fingerprinting aborted");
             }
         }

@@ -107,6 +107,33 @@ class FingerprintRoundTripTest {
         assertEquals(List.of("bins", "times"), differing);
     }
 
+    @Test
+    void verifyRecomputingFromAChangedArchiveNamesTheTable() throws Exception {
+        byte[] bytes = java.nio.file.Files.readAllBytes(archive);
+        byte[] row = "back\\\\slash".getBytes(java.nio.charset.StandardCharsets.UTF_8);   // COPY text of 'back\\slash'
+        int at = indexOf(bytes, row);
+        assertTrue(at > 0, "the row is in the archive");
+        bytes[at] = 'B';
+        Fingerprints recomputed = ArchiveFingerprinter.fingerprint(new java.io.ByteArrayInputStream(bytes), Archives.KEY,
+                archived.fingerprints().textForm().session()).fingerprints();
+        assertEquals(List.of("public.texts: content differs with equal count (10 rows)"),
+                FingerprintComparison.compare(archived.fingerprints(), recomputed).differences());
+        assertTrue(FingerprintComparison.compare(archived.fingerprints(), archived.fingerprints()).equal());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private static TableDigest table(String name) {
         return archived.fingerprints().tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }

@@ -72,4 +72,21 @@ class FingerprintStreamingTest {
         ArchiveFormatException e = assertThrows(ArchiveFormatException.class, sink::close);
         assertTrue(e.getMessage().contains("archive ends early"), e.getMessage());
     }
+
+    @Test
+    void abortEndsTheThreadWithoutTheRestOfTheArchive() throws Exception {
+        byte[] archive = Files.readAllBytes(Archives.varied().archive());
+        FingerprintSink sink = FingerprintSink.start(Archives.KEY, SessionSettings.forPgDump(null), "fp-aborted");
+        sink.write(archive, 0, archive.length / 2);
+        sink.abort();
+        for (int i = 0; i < 100 && threadAlive("fp-aborted"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(!threadAlive("fp-aborted"), "the fingerprinting thread ended");
+        assertThrows(IOException.class, () -> sink.write(archive, 0, 10));
+    }
+
+    private static boolean threadAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    }
 }

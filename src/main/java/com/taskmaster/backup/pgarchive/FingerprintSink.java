@@ -28,6 +28,8 @@ public final class FingerprintSink extends OutputStream {
     private volatile Throwable failure;
     private volatile ArchiveFingerprinter.Result result;
     private boolean closed;
+    private final byte[] pending = new byte[CHUNK];
+    private int filled;
 
     private FingerprintSink(FingerprintKey key, SessionSettings session, String name) {
         thread = new Thread(() -> run(key, session), name);
@@ -61,14 +63,28 @@ public final class FingerprintSink extends OutputStream {
         if (closed) {
             throw new IOException("fingerprint sink already closed");
         }
+        checkFailure();
         int done = 0;
         while (done < len) {
-            checkFailure();
-            int n = Math.min(CHUNK, len - done);
-            byte[] copy = new byte[n];
-            System.arraycopy(b, off + done, copy, 0, n);
-            put(copy);
+            int n = Math.min(CHUNK - filled, len - done);
+            System.arraycopy(b, off + done, pending, filled, n);
+            filled += n;
             done += n;
+            if (filled == CHUNK) {
+                flushPending();
+            }
+        }
+    }
+
+    /**
+     * Hands the collected bytes to the parser thread. Writes are collected into whole chunks first: a pipe
+     * delivers pg_dump's output in a few KiB at a time, and one hand-over per read costs more than the parsing.
+     */
+    private void flushPending() throws IOException {
+        if (filled > 0) {
+            checkFailure();
+            put(java.util.Arrays.copyOf(pending, filled));
+            filled = 0;
         }
     }
 
@@ -79,7 +95,11 @@ public final class FingerprintSink extends OutputStream {
             return;
         }
         closed = true;
-        put(END);
+        try {
+            flushPending();
+        } finally {
+            put(END);   // always: a parser that failed is draining until it sees the end
+        }
         try {
             thread.join();
         } catch (InterruptedException e) {

@@ -11,6 +11,9 @@ PGPASSWORD (or ~/.pgpass), PGSSLMODE. FINGERPRINTS.json is the manifest's "finge
 (`jq .fingerprints manifest.json`). KEY is the backup's fingerprint key: a file of 32 raw bytes or of 64 hex
 digits. The key is never printed.
 
+`check` reads tables row by row (memory stays small), but each large object whole (lo_get), so a machine with
+room for the largest one.
+
 `check` prints one line per table, then the large objects and the sequences, and exits 0 when everything is
 equal, 1 when something differs or cannot be read (psql prints why), 2 on a usage error.
 """

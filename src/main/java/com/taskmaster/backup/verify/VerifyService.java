@@ -90,7 +90,8 @@ public final class VerifyService {
         }
         listing.unreadable().forEach(u -> failures.add("unreadable manifest " + u));
 
-        Optional<Manifest> newest = listing.backups().stream().findFirst();
+        failures.addAll(Findings.fromTheFuture(listing.backups(), clock.instant()));
+        Optional<Manifest> newest = Findings.newestNotFromTheFuture(listing.backups(), clock.instant());
         Optional<String> stale = Findings.staleness(newest, clock.instant(), settings.rpo());
         stale.ifPresent(failures::add);
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),

@@ -2,6 +2,7 @@ package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
+import com.taskmaster.backup.repository.ObjectListing;
 import com.taskmaster.backup.repository.ReadableRepository;
 
 import java.io.IOException;
@@ -18,16 +19,23 @@ public final class Catalog {
         this.repository = repository;
     }
 
-    /** The manifests, newest first, and the manifest keys that could not be read (reported, never trusted). */
-    public record Listing(List<Manifest> backups, List<String> unreadable) {
+    /**
+     * The manifests, newest first, the manifest keys that could not be read (reported, never trusted), and the foreign
+     * keys under {@code manifests/}: anything not named like a manifest ({@code B.json~}, {@code copy of B.json}), not
+     * written by this tool, reported and otherwise ignored.
+     */
+    public record Listing(List<Manifest> backups, List<String> unreadable, List<String> foreign) {
     }
 
     public Listing list() {
         List<Manifest> backups = new ArrayList<>();
         List<String> unreadable = new ArrayList<>();
-        for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {
+        ObjectListing scan = repository.scan(Layout.MANIFESTS);
+        List<String> foreign = new ArrayList<>(scan.foreignKeys());
+        for (ObjectInfo info : scan.objects()) {
             Optional<BackupId> id = Layout.idOfManifest(info.key());
             if (id.isEmpty()) {
+                foreign.add(info.key().value());
                 continue;
             }
             try {
@@ -45,6 +53,7 @@ public final class Catalog {
         }
         // Newest first by snapshot time (ids only break ties: two manual backups of one second differ by a random suffix).
         backups.sort(Comparator.comparing(Manifest::startedAt).thenComparing(Manifest::backupId).reversed());
-        return new Listing(List.copyOf(backups), List.copyOf(unreadable));
+        foreign.sort(Comparator.naturalOrder());
+        return new Listing(List.copyOf(backups), List.copyOf(unreadable), List.copyOf(foreign));
     }
 }

@@ -4,12 +4,12 @@ import com.taskmaster.backup.repository.NoSuchObjectException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectListing;
 import com.taskmaster.backup.repository.ReadableRepository;
+import com.taskmaster.backup.support.Bounded;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /** Reads the complete backups of a repository: one per manifest, newest first. */
 public final class Catalog {
@@ -32,28 +32,44 @@ public final class Catalog {
         List<String> unreadable = new ArrayList<>();
         ObjectListing scan = repository.scan(Layout.MANIFESTS);
         List<String> foreign = new ArrayList<>(scan.foreignKeys());
+        List<ObjectInfo> named = new ArrayList<>();
         for (ObjectInfo info : scan.objects()) {
-            Optional<BackupId> id = Layout.idOfManifest(info.key());
-            if (id.isEmpty()) {
+            if (Layout.idOfManifest(info.key()).isEmpty()) {
                 foreign.add(info.key().value());
-                continue;
+            } else {
+                named.add(info);
             }
-            try {
-                Manifest m = Manifest.fromJson(repository.read(info.key()));
-                if (!m.backupId().equals(id.get())) {
-                    unreadable.add(info.key() + ": names backup " + m.backupId());
-                    continue;
-                }
-                backups.add(m);
-            } catch (NoSuchObjectException e) {
-                // removed between listing and reading
-            } catch (IOException | IllegalArgumentException e) {
-                unreadable.add(info.key() + ": " + e.getMessage());
+        }
+        // One request per manifest: read them concurrently (bounded), or thousands of round trips add up to minutes.
+        for (Read r : Bounded.map(named, Bounded.READS, this::read)) {
+            if (r.manifest() != null) {
+                backups.add(r.manifest());
+            } else if (r.problem() != null) {
+                unreadable.add(r.problem());
             }
         }
         // Newest first by snapshot time (ids only break ties: two manual backups of one second differ by a random suffix).
         backups.sort(Comparator.comparing(Manifest::startedAt).thenComparing(Manifest::backupId).reversed());
         foreign.sort(Comparator.naturalOrder());
         return new Listing(List.copyOf(backups), List.copyOf(unreadable), List.copyOf(foreign));
+    }
+
+    /** One manifest read: the manifest, or why it cannot be trusted, or neither (removed between listing and reading). */
+    private record Read(Manifest manifest, String problem) {
+    }
+
+    private Read read(ObjectInfo info) {
+        BackupId id = Layout.idOfManifest(info.key()).orElseThrow();
+        try {
+            Manifest m = Manifest.fromJson(repository.read(info.key()));
+            if (!m.backupId().equals(id)) {
+                return new Read(null, info.key() + ": names backup " + m.backupId());
+            }
+            return new Read(m, null);
+        } catch (NoSuchObjectException e) {
+            return new Read(null, null);
+        } catch (IOException | IllegalArgumentException e) {
+            return new Read(null, info.key() + ": " + e.getMessage());
+        }
     }
 }

@@ -132,26 +132,29 @@ public final class S3Repository implements Repository {
     }
 
     @Override
-    public List<ObjectInfo> list(String keyPrefix) {
+    public ObjectListing scan(String keyPrefix) {
         ObjectKey.checkPrefix(keyPrefix);
         List<ObjectInfo> out = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
         try {
             for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
                     .bucket(bucket).prefix(prefix + keyPrefix).build()).contents()) {
                 String rel = o.key().substring(prefix.length());
-                ObjectKey key;
-                try {
-                    key = ObjectKey.of(rel);
-                } catch (IllegalArgumentException foreign) {
-                    continue; // not written by us: never surfaced, never touched
+                if (rel.endsWith("/") && o.size() == 0) {
+                    continue; // a "folder" the S3 console made: no object
                 }
-                out.add(new ObjectInfo(key, o.size(), o.lastModified()));
+                try {
+                    out.add(new ObjectInfo(ObjectKey.of(rel), o.size(), o.lastModified()));
+                } catch (IllegalArgumentException notOurs) {
+                    foreign.add(ObjectListing.printable(rel)); // not written by us: reported, never touched
+                }
             }
         } catch (SdkException e) {
             throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + e.getMessage(), e);
         }
         out.sort(java.util.Comparator.comparing(ObjectInfo::key));
-        return out;
+        foreign.sort(java.util.Comparator.naturalOrder());
+        return new ObjectListing(out, foreign);
     }
 
     @Override

@@ -89,6 +89,8 @@ public final class VerifyService {
             v.anomalies().forEach(a -> failures.add("backup " + m.backupId() + ": " + a));
         }
         listing.unreadable().forEach(u -> failures.add("unreadable manifest " + u));
+        listing.foreign().forEach(k -> failures.add("foreign object " + k + " under manifests/ (not written by this tool;"
+                + " ignored, the backups are unaffected): remove it"));
 
         failures.addAll(Findings.fromTheFuture(listing.backups(), clock.instant()));
         Optional<Manifest> newest = Findings.newestNotFromTheFuture(listing.backups(), clock.instant());

@@ -127,11 +127,12 @@ def _multi_region_key_ids():
     kms_responses.KmsResponse._validate_cmk_id = validate_cmk_id
 
     # Defect: moto's CloudFormation ignores AWS::KMS::Key's MultiRegion (and KeySpec, KeyUsage): the envelope key
-    # would be a single-Region key, which infra/secondary.yaml cannot replicate.
+    # would be a single-Region key, which infra/secondary.yaml cannot replicate. It also stores the KeyPolicy as an
+    # object, on which DescribeKey then fails with HTTP 500 (it expects the JSON text).
     def create_key_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json["Properties"]
         key = kms_models.kms_backends[account_id][region_name].create_key(
-            policy=properties["KeyPolicy"], key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            policy=json.dumps(properties["KeyPolicy"]), key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
             key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"), description=properties.get("Description"),
             tags=properties.get("Tags", []), multi_region=bool(properties.get("MultiRegion", False)))
         key.key_rotation_status = properties.get("EnableKeyRotation", False)
@@ -183,14 +184,24 @@ def _no_value_in_lists():
 def _signature_of_requests_without_body():
     """Defect: to check a signature moto rebuilds the request with its parsed parameters as the body when there is
     no body (a GET with a query string: Lambda ListVersionsByFunction, S3 ListObjectsV2 with a prefix), so the
-    payload hash differs from the client's and a correctly signed request is refused (SignatureDoesNotMatch)."""
+    payload hash differs from the client's and a correctly signed request is refused (SignatureDoesNotMatch).
+    Likewise it signs the query string decoded (S3 ListObjectsV2 with prefix=backups/: "/" instead of "%2F")."""
+    from urllib.parse import parse_qsl, quote, urlencode
+
     from botocore.awsrequest import AWSRequest
+
+    def canonical_path(path):
+        base, sep, query = path.partition("?")
+        if not sep:
+            return path
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return base + "?" + urlencode(pairs, quote_via=lambda v, *a, **k: quote(v, safe="-_.~"))
 
     def create_aws_request(self):
         signed_headers = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
         headers = self._create_headers_for_aws_request(signed_headers, self._headers)
         body = self._body if self._body else (b"" if self._method in ("GET", "HEAD", "DELETE") else self._data)
-        request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
+        request = AWSRequest(method=self._method, url=canonical_path(self._path), data=body, headers=headers)
         request.context["timestamp"] = headers["X-Amz-Date"]
         return request
 

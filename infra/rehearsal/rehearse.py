@@ -15,6 +15,7 @@ import boto3
 import botocore.config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import functions as fns  # noqa: E402
 import stacks  # noqa: E402
 
 PRIMARY, SECONDARY = "eu-central-1", "eu-west-1"
@@ -220,6 +221,76 @@ def report_deployment(facts, notes):
         print("  " + n)
 
 
+def schedule_inputs(emu):
+    """The payload each schedule would send now, taken verbatim from the created schedule's Input."""
+    sched = emu.client("scheduler")
+    now = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime())
+    inputs = {}
+    for summary in sched.list_schedules()["Schedules"]:
+        target = sched.get_schedule(Name=summary["Name"])["Target"]
+        payload = json.loads(target["Input"].replace("<aws.scheduler.scheduled-time>", now))
+        inputs[(target["Arn"], payload.get("schedule"))] = payload
+    return inputs
+
+
+def scheduled(inputs, fn, which, account_arn):
+    for (arn, schedule), payload in inputs.items():
+        if arn == f"{account_arn}{fn.name}:live" and schedule == which:
+            return payload
+    raise Deviation(f"no schedule '{which}' targets {fn.name}:live (schedules: {sorted(inputs)})")
+
+
+def replicate(emu, facts):
+    """Stand-in for S3 replication (moto does not replicate): copy backups/ to the replica bucket as the
+    replication role would, so that verify's replica check sees what AWS would show a few minutes later."""
+    s3 = emu.client("s3")
+    source = facts["outputs"]["BackupBucketName"]
+    replica = facts["secondary_outputs"]["ReplicaBucketName"]
+    copied = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=source, Prefix="backups/"):
+        for o in page.get("Contents", []):
+            s3.copy_object(Bucket=replica, Key=o["Key"], CopySource={"Bucket": source, "Key": o["Key"]})
+            copied += 1
+    return copied
+
+
+def run_functions(emu, db, root, work, facts):
+    functions = fns.deployed_functions(emu, facts["outputs"])
+    by = {f.handler: f for f in functions}
+    for f in functions:
+        fns.make_principal(emu, f)
+    overrides = {"BACKUP_S3_PATH_STYLE": "true", "BACKUP_PG_BIN": pg_bin()}
+    inputs = schedule_inputs(emu)
+    fn_arn = f"arn:aws:lambda:{PRIMARY}:{ACCOUNT}:function:"
+
+    def run(handler, label, event):
+        fn = by[handler]
+        code, result, text, seconds, out_file = fns.invoke(root, emu, fn, event, work, label, overrides)
+        fn.emf += fns.emf_documents(text)
+        fn.runs.append((label, code == 0, seconds))
+        log(f"{handler} ({label}): exit {code} in {seconds:.0f} s" + ("" if code == 0 else f"; output: {out_file}"))
+        if code != 0:
+            raise Deviation(f"{handler} ({label}) failed as deployed (exit {code}); its output: {out_file}\n"
+                            + text[-3000:])
+        return result
+
+    daily = run("backup", "daily schedule", scheduled(inputs, by["backup"], "daily", fn_arn))
+    run("backup", "hourly schedule", scheduled(inputs, by["backup"], "hourly", fn_arn))
+    listed = run("list", "manual", {})
+    log(f"replication stand-in: copied {replicate(emu, facts)} objects to the replica bucket")
+    run("verify", "weekly schedule", scheduled(inputs, by["verify"], "verify", fn_arn))
+    run("restore-test", "monthly schedule", scheduled(inputs, by["restore-test"], "restore-test", fn_arn))
+    with open(os.path.join(root, "infra/events/restore.json"), encoding="utf-8") as f:
+        restore_event = json.load(f)
+    restore_event["backupId"] = daily["backupId"] if daily and "backupId" in daily else listed["backups"][0]["backupId"]
+    restore_event["target"] = facts["secrets"]["taskmaster/restore-target"]
+    run("restore", "infra/events/restore.json", restore_event)
+    for label in ("prune-dry-run", "prune-real"):
+        with open(os.path.join(root, f"infra/events/{label}.json"), encoding="utf-8") as f:
+            run("prune", f"infra/events/{label}.json", json.load(f))
+    return functions
+
+
 def main():
     root, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
@@ -231,6 +302,7 @@ def main():
         db = Database(root, work)
         facts = deploy(emu, db, root, notes)
         report_deployment(facts, notes)
+        functions = run_functions(emu, db, root, work, facts)
     finally:
         if db:
             db.stop()

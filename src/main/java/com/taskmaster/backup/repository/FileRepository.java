@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -73,6 +74,28 @@ public final class FileRepository implements Repository {
         try (ObjectWriter w = create(key)) {
             w.stream().write(content);
             w.commit();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot write " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Written like any object, then renamed over the target: a rename replaces it atomically. */
+    @Override
+    public void replace(ObjectKey key, byte[] content) {
+        Path target = path(key);
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "." + UUID.randomUUID());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(content));
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            syncDirectory(target.getParent());
         } catch (IOException e) {
             throw new RepositoryException("cannot write " + uriOf(key) + ": " + e.getMessage(), e);
         }

@@ -96,6 +96,15 @@ public final class S3Repository implements Repository {
         }
     }
 
+    @Override
+    public void replace(ObjectKey key, byte[] content) {
+        try {
+            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(fullKey(key)).build(), RequestBody.fromBytes(content));
+        } catch (SdkException e) {
+            throw failure("write", key, e);
+        }
+    }
+
     static boolean isConditionFailure(S3Exception e) {
         // 412: the object exists; 409: a concurrent conditional write to the same key is in progress.
         return e.statusCode() == 412 || e.statusCode() == 409;

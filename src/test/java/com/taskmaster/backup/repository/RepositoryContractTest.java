@@ -100,6 +100,25 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void replaceWritesOrReplacesAWholeObjectOnlyThroughAPublishingViewConfinedToItsPrefix() {
+        ObjectKey latest = ObjectKey.of("reports/readiness/latest.html");
+        PublishingRepository reports = Repositories.publishingUnder(repo, "reports/readiness/");
+        reports.publish(latest, bytes("first"));
+        reports.publish(latest, bytes("second, longer"));
+        assertArrayEquals(bytes("second, longer"), repo.read(latest));
+        assertEquals(1, repo.list("reports/").size());
+        ObjectKey manifest = ObjectKey.of("manifests/x.json");
+        repo.putIfAbsent(manifest, bytes("kept"));
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> reports.publish(manifest, bytes("no")));
+        assertTrue(outside.getMessage().contains("only under reports/readiness/"), outside.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> reports.publish(ObjectKey.of("reports/readiness-x/a.html"), bytes("no")));
+        assertArrayEquals(bytes("kept"), repo.read(manifest));
+        assertThrows(IllegalArgumentException.class, () -> Repositories.publishingUnder(repo, "reports/readiness"));
+        assertTrue(!(reports instanceof AppendOnlyRepository));
+        assertNoLeftovers();
+    }
+
+    @Test
     void largeObjectRoundTripsAcrossParts() throws Exception {
         byte[] chunk = new byte[1 << 20];
         new Random(42).nextBytes(chunk);

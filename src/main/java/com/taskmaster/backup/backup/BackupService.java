@@ -5,6 +5,7 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupWriter;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;
@@ -118,12 +119,15 @@ public final class BackupService {
     private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
                                   Instant start, Deadline deadline) {
         PgVersion pgDumpVersion = tools.version("pg_dump");
-        Map<String, String> context = BackupWriter.encryptionContext(db.database(), id);
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
+            Manifest.Database source = new Manifest.Database(db.database(), db.host(), db.port(),
+                    snapshot.serverVersion().text(), snapshot.systemIdentifier());
+            Sources.checkSameSource(repository, source);
+            Map<String, String> context = BackupWriter.encryptionContext(source, id);
             AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
             // Counting starts once pg_dump has written its first bytes: it then holds all its table locks (SnapshotSession).
             CountDownLatch dumping = new CountDownLatch(1);
@@ -147,9 +151,7 @@ public final class BackupService {
                 }
                 List<TableFingerprint> tables = await(fingerprints, work);
                 writer.commit();
-                return new Manifest(Manifest.FORMAT_VERSION, id,
-                        new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
-                        pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
+                return new Manifest(Manifest.FORMAT_VERSION, id, source, pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
                         tables, request.label(), request.reason(), request.trigger(), requestId);
             }

@@ -47,10 +47,12 @@ public final class SnapshotSession implements AutoCloseable {
     private final long databaseBytes;
     private final Instant takenAt;
     private final List<String[]> tables;
+    private final String systemIdentifier;
     private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
     private SnapshotSession(Connection conn, String snapshotId, PgVersion serverVersion, long databaseBytes,
-                            Instant takenAt, List<String[]> tables) {
+                            Instant takenAt, List<String[]> tables, String systemIdentifier) {
+        this.systemIdentifier = systemIdentifier;
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.serverVersion = serverVersion;
@@ -69,6 +71,7 @@ public final class SnapshotSession implements AutoCloseable {
                 s.execute("SET statement_timeout = 0");
                 s.execute("SET idle_in_transaction_session_timeout = 0");
             }
+            String systemIdentifier = systemIdentifier(conn); // before the transaction: a refusal must not abort it
             conn.setAutoCommit(false);
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             conn.setReadOnly(true);
@@ -94,7 +97,7 @@ public final class SnapshotSession implements AutoCloseable {
                     tables.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
             }
-            return new SnapshotSession(conn, snapshotId, version, bytes, takenAt, tables);
+            return new SnapshotSession(conn, snapshotId, version, bytes, takenAt, tables, systemIdentifier);
         } catch (SQLException e) {
             closeQuietly(conn);
             throw new DatabaseException("cannot open a snapshot on " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
@@ -156,6 +159,25 @@ public final class SnapshotSession implements AutoCloseable {
         } catch (SQLException e) {
             throw new DatabaseException("cannot " + what + " " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
         }
+    }
+
+    /**
+     * The cluster's system identifier ({@code pg_control_system()}, executable by PUBLIC by default since PostgreSQL 10),
+     * or null when this role may not read it (a provider revoking it, a permission error): the caller then tells
+     * sources apart by server and database name only.
+     */
+    static String systemIdentifier(Connection conn) {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** See {@link #systemIdentifier(Connection)}; null when not readable. */
+    public String systemIdentifier() {
+        return systemIdentifier;
     }
 
     public String snapshotId() {

@@ -230,7 +230,10 @@ def backup_id_of(manifest_path):
 
 def expected_context(manifest, backup_id):
     """FORMAT.md section 7: what the message's authenticated context must hold for this backup."""
-    return {"purpose": "taskmaster-backup", "backupId": backup_id, "database": manifest["database"]["name"]}
+    expected = {"purpose": "taskmaster-backup", "backupId": backup_id, "database": manifest["database"]["name"]}
+    if manifest["database"].get("systemIdentifier") is not None:
+        expected["systemIdentifier"] = manifest["database"]["systemIdentifier"]
+    return expected
 
 
 def decrypt(args, src, sink):

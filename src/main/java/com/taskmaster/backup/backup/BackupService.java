@@ -10,6 +10,7 @@ import com.taskmaster.backup.pgarchive.FingerprintKey;
 import com.taskmaster.backup.pgarchive.FingerprintSink;
 import com.taskmaster.backup.pgarchive.Fingerprints;
 import com.taskmaster.backup.pgarchive.SessionSettings;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;
@@ -119,12 +120,15 @@ public final class BackupService {
     private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
                                   Instant start, Deadline deadline) {
         PgVersion pgDumpVersion = tools.version("pg_dump");
-        Map<String, String> context = BackupWriter.encryptionContext(db.database(), id);
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         FingerprintKey fingerprintKey = FingerprintKey.generate();
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
+            Manifest.Database source = new Manifest.Database(db.database(), db.host(), db.port(),
+                    snapshot.serverVersion().text(), snapshot.systemIdentifier());
+            Sources.checkSameSource(repository, source);
+            Map<String, String> context = BackupWriter.encryptionContext(source, id);
             AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
             SessionSettings session = SessionSettings.forPgDump(snapshot.lcMonetary());
             FingerprintSink fingerprints = FingerprintSink.start(fingerprintKey, session, "fingerprint-" + id.value());
@@ -146,9 +150,7 @@ public final class BackupService {
                 Fingerprints content = fingerprints.result().fingerprints();
                 ContentFingerprints recorded = ContentFingerprints.of(content, fingerprintKey, envelope, id, db.database());
                 writer.commit();
-                return new Manifest(Manifest.FORMAT_VERSION, id,
-                        new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
-                        pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
+                return new Manifest(Manifest.FORMAT_VERSION, id, source, pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
                         rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded);
             } finally {

@@ -22,6 +22,9 @@ public interface BackupConfig {
     /** {@code s3://bucket/prefix} or {@code file:///path}. */
     Optional<String> repository();
 
+    /** A repository of its own for this database inside {@link #repository()} (and the replica's): a key prefix. */
+    Optional<String> namespace();
+
     /** KMS key ARN, id or alias, or {@code file:///path} to a local 256-bit key. */
     Optional<String> kmsKey();
 

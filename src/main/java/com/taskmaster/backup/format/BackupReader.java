@@ -52,7 +52,7 @@ public final class BackupReader {
      * must equal it too (FORMAT.md, section 7).
      */
     static Map<String, String> expectedContext(Manifest manifest) {
-        return BackupWriter.encryptionContext(manifest.database().name(), manifest.backupId());
+        return BackupWriter.encryptionContext(manifest.database(), manifest.backupId());
     }
 
     /** Passes the plaintext through; at its end, checks the stored object's size and digest against the manifest. */

@@ -36,9 +36,17 @@ public final class BackupWriter {
         return new BackupWriter(out, envelope, context);
     }
 
-    /** Ids only, never secrets: KMS logs the context in clear in CloudTrail. */
-    public static Map<String, String> encryptionContext(String database, BackupId id) {
-        return Map.of("purpose", "taskmaster-backup", "database", database, "backupId", id.value());
+    /**
+     * Ids only, never secrets: KMS logs the context in clear in CloudTrail. The source cluster's system identifier is
+     * bound too when it is known (FORMAT.md, section 7); backups written before it was recorded have the other three.
+     */
+    public static Map<String, String> encryptionContext(Manifest.Database database, BackupId id) {
+        Map<String, String> context = new java.util.TreeMap<>(Map.of("purpose", "taskmaster-backup", "database", database.name(),
+                "backupId", id.value()));
+        if (database.systemIdentifier() != null) {
+            context.put("systemIdentifier", database.systemIdentifier());
+        }
+        return Map.copyOf(context);
     }
 
     /** Where the plain archive goes; close it when the archive has ended. */

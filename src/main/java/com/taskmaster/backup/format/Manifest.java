@@ -59,8 +59,29 @@ public record Manifest(
                 label, reason, trigger, requestId, null);
     }
 
-    /** The database backed up: name and server, never credentials. */
-    public record Database(String name, String host, int port, String serverVersion) {
+    /**
+     * The database backed up: name and server, never credentials; {@code systemIdentifier}, the cluster's
+     * {@code pg_control_system()} identifier, when it was readable (absent in manifests written before it was recorded).
+     */
+    public record Database(String name, String host, int port, String serverVersion, String systemIdentifier) {
+        public Database(String name, String host, int port, String serverVersion) {
+            this(name, host, port, serverVersion, null);
+        }
+
+        /**
+         * Whether both are backups of the same source database: the same name, on the same cluster (system identifier:
+         * a replica promoted elsewhere keeps it) or the same server (host and port: a cluster upgraded in place with
+         * pg_upgrade gets a new identifier). {@link Sources} groups backups by this.
+         */
+        public boolean sameSourceAs(Database o) {
+            return name.equals(o.name) && (systemIdentifier != null && systemIdentifier.equals(o.systemIdentifier)
+                    || host != null && host.equalsIgnoreCase(o.host) && port == o.port);
+        }
+
+        /** {@code name on host:port} and the system identifier when known: for messages. */
+        public String describe() {
+            return name + " on " + host + ":" + port + (systemIdentifier == null ? "" : " (system identifier " + systemIdentifier + ")");
+        }
     }
 
     /** The stored object: repository key, sizes before compression and as stored, SHA-256 (hex) of the stored bytes. */

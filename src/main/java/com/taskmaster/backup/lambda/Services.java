@@ -56,7 +56,7 @@ public class Services {
     /** The repository with every operation, deletion included: for prune's service only. */
     private Repository repository() {
         if (repository == null) {
-            repository = Repositories.open(config.repository().orElse(null), s3::get);
+            repository = Repositories.open(Repositories.withNamespace(config.repository().orElse(null), config.namespace()), s3::get);
         }
         return repository;
     }
@@ -102,7 +102,7 @@ public class Services {
     public VerifyService verifyService() {
         VerifySettings settings = VerifySettings.of(config.verifyWindow(), config.rpo(), config.sizeDropShare(), config.rowDropShare());
         Optional<ReadableRepository> replica = config.replicaRepository().filter(r -> !r.isBlank())
-                .map(uri -> Repositories.readOnly(Repositories.open(uri, this::replicaS3)));
+                .map(uri -> Repositories.readOnly(Repositories.open(Repositories.withNamespace(uri, config.namespace()), this::replicaS3)));
         return new VerifyService(appendOnly(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
     }

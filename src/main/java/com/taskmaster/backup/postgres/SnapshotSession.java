@@ -28,9 +28,11 @@ public final class SnapshotSession implements AutoCloseable {
     private final long databaseBytes;
     private final Instant takenAt;
     private final String lcMonetary;
+    private final String systemIdentifier;
 
     private SnapshotSession(Connection conn, String snapshotId, PgVersion serverVersion, long databaseBytes,
-                            Instant takenAt, String lcMonetary) {
+                            Instant takenAt, String lcMonetary, String systemIdentifier) {
+        this.systemIdentifier = systemIdentifier;
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.serverVersion = serverVersion;
@@ -46,6 +48,7 @@ public final class SnapshotSession implements AutoCloseable {
                 s.execute("SET statement_timeout = 0");
                 s.execute("SET idle_in_transaction_session_timeout = 0");
             }
+            String systemIdentifier = systemIdentifier(conn); // before the transaction: a refusal must not abort it
             conn.setAutoCommit(false);
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             conn.setReadOnly(true);
@@ -67,7 +70,7 @@ public final class SnapshotSession implements AutoCloseable {
                 takenAt = rs.getObject(5, java.time.OffsetDateTime.class).toInstant();
                 lcMonetary = rs.getString(6);
             }
-            return new SnapshotSession(conn, snapshotId, version, bytes, takenAt, lcMonetary);
+            return new SnapshotSession(conn, snapshotId, version, bytes, takenAt, lcMonetary, systemIdentifier);
         } catch (SQLException e) {
             closeQuietly(conn);
             throw new DatabaseException("cannot open a snapshot on " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
@@ -104,6 +107,25 @@ public final class SnapshotSession implements AutoCloseable {
         } catch (SQLException e) {
             throw new DatabaseException("cannot " + what + " " + db.describe() + ": " + Redactor.redact(e.getMessage()), e);
         }
+    }
+
+    /**
+     * The cluster's system identifier ({@code pg_control_system()}, executable by PUBLIC by default since PostgreSQL 10),
+     * or null when this role may not read it (a provider revoking it, a permission error): the caller then tells
+     * sources apart by server and database name only.
+     */
+    static String systemIdentifier(Connection conn) {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** See {@link #systemIdentifier(Connection)}; null when not readable. */
+    public String systemIdentifier() {
+        return systemIdentifier;
     }
 
     public String snapshotId() {

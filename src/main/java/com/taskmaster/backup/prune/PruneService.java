@@ -6,6 +6,7 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.LockState;
@@ -131,8 +132,9 @@ public final class PruneService {
         // The backups whose latest verification passed: the newest of them is always kept.
         Set<BackupId> verified = new Verifications(repository).latest().values().stream()
                 .filter(Verification::passed).map(Verification::backupId).collect(Collectors.toSet());
-        List<BackupSummary> summaries = listing.backups().stream().map(BackupSummary::of).toList();
-        PrunePlan plan = policy.plan(summaries, verified, now);
+        List<List<BackupSummary>> groups = Sources.groups(listing.backups()).stream()
+                .map(g -> g.stream().map(BackupSummary::of).toList()).toList();
+        PrunePlan plan = policy.planPerSource(groups, verified, now);
         if (plan.deleted().isEmpty()) {
             return plan;
         }
@@ -140,8 +142,8 @@ public final class PruneService {
         for (PrunePlan.Decision d : plan.deleted()) {
             locks.put(d.backup().id(), lockOf(manifests.get(d.backup().id())));
         }
-        return policy.plan(summaries.stream().map(b -> locks.containsKey(b.id()) ? b.withLock(locks.get(b.id())) : b).toList(),
-                verified, now);
+        return policy.planPerSource(groups.stream().map(g -> g.stream()
+                .map(b -> locks.containsKey(b.id()) ? b.withLock(locks.get(b.id())) : b).toList()).toList(), verified, now);
     }
 
     /** The plan's interlocks, and those of the repository: a listing that shrank, unreadable manifests. */

@@ -95,6 +95,26 @@ public record RetentionPolicy(Duration keepAllWithin, int dailyDays, int monthly
         }
     }
 
+    /**
+     * Retention applied to each source database's backups on its own ({@link com.taskmaster.backup.format.Sources#groups}),
+     * so that another database's backups never take this one's daily, monthly or newest slots; the decisions merged,
+     * newest first, with every group's interlocks. One group (or none): {@link #plan(List, Set, Instant)}.
+     */
+    public PrunePlan planPerSource(List<List<BackupSummary>> groups, Set<BackupId> verified, Instant now) {
+        if (groups.size() <= 1) {
+            return plan(groups.isEmpty() ? List.of() : groups.get(0), verified, now);
+        }
+        List<PrunePlan.Decision> decisions = new ArrayList<>();
+        List<String> interlocks = new ArrayList<>();
+        for (List<BackupSummary> group : groups) {
+            PrunePlan p = plan(group, verified, now);
+            decisions.addAll(p.decisions());
+            p.interlocks().stream().filter(i -> !interlocks.contains(i)).forEach(interlocks::add);
+        }
+        decisions.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()).reversed());
+        return new PrunePlan(now, this, decisions, interlocks);
+    }
+
     public PrunePlan plan(List<BackupSummary> backups, Instant now) {
         return plan(backups, Set.of(), now);
     }

@@ -39,6 +39,26 @@ public final class Repositories {
         return new PublishView(repository, prefix);
     }
 
+    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("manifests", "data", "verifications", "reports", "audit");
+
+    /**
+     * The repository URI of a namespace ({@code BACKUP_NAMESPACE}): {@code s3://bucket/prefix/<namespace>} or
+     * {@code file:///path/<namespace>}, a repository of its own (for another database) beside the unprefixed one,
+     * which never lists it (its keys are outside {@code manifests/}, {@code data/}, ...). Blank or absent: {@code uri}.
+     */
+    public static String withNamespace(String uri, java.util.Optional<String> namespace) {
+        if (uri == null || namespace.isEmpty() || namespace.get().isBlank()) {
+            return uri;
+        }
+        String ns = namespace.get().trim();
+        if (!NAMESPACE.matcher(ns).matches() || RESERVED.contains(ns)) {
+            throw new IllegalArgumentException("invalid BACKUP_NAMESPACE '" + ns + "': lower-case letters, digits and '-',"
+                    + " at most 63, not one of " + new java.util.TreeSet<>(RESERVED));
+        }
+        return (uri.endsWith("/") ? uri : uri + "/") + ns;
+    }
+
     public static Repository open(String uri, Supplier<S3Client> s3) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("BACKUP_REPOSITORY is not set: expected s3://bucket/prefix or file:///path");

@@ -2,6 +2,7 @@ package com.taskmaster.backup.restore;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Instant;
@@ -74,6 +75,13 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, 
             return newestFirst.stream().filter(m -> m.backupId().equals(backupId.get())).findFirst()
                     .orElseThrow(() -> new InvalidRequestException("no backup " + backupId.get()
                             + " in the repository (no manifest); the list function shows the backups; nothing was changed"));
+        }
+        List<List<Manifest>> sources = Sources.groups(newestFirst);
+        if (sources.size() > 1) { // written before backup refused a second database: "at" would pick either
+            throw new InvalidRequestException("the repository holds backups of " + sources.size() + " databases ("
+                    + sources.stream().map(g -> g.get(0).database().describe() + ", newest " + g.get(0).backupId())
+                    .collect(java.util.stream.Collectors.joining("; ")) + "): 'at' cannot tell which one you mean; name the"
+                    + " backup with 'backupId' (the list function shows them); nothing was changed");
         }
         return newestFirst.stream().filter(m -> !m.startedAt().isAfter(at.get())).findFirst()
                 .orElseThrow(() -> new InvalidRequestException("no backup taken at or before " + at.get()

@@ -33,12 +33,14 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
     /**
      * @param newestFirst the complete backups, newest first
      * @param server      the restore-test server (its maintenance database)
-     * @param sources     the databases that must never be the restore-test database: BACKUP_DB_*, and the backup's own
+     * @param serverSystemIdentifier the restore-test server's system identifier, null when it cannot be read
+     * @param sources     the databases whose servers must never be the restore-test server: BACKUP_DB_*, and the backup's own
      * @throws InvalidRequestException  for an unknown requested backup or an empty repository
-     * @throws RestoreTestFailedException when the restore-test server is the source database
+     * @throws RestoreTestFailedException when the restore-test server is the source database's server (host and port by
+     *                                    name or address, or the backup's system identifier)
      */
     public static RestoreTestPlan plan(List<Manifest> newestFirst, Map<BackupId, Verification> latest, Optional<BackupId> requested,
-                                       DbCredentials server, List<DbCredentials> sources, Instant now) {
+                                       DbCredentials server, String serverSystemIdentifier, List<DbCredentials> sources, Instant now) {
         Manifest backup;
         boolean verified;
         if (requested.isPresent()) {
@@ -56,15 +58,23 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         List<String[]> forbidden = new java.util.ArrayList<>(sources.stream()
                 .map(s -> new String[] {s.host(), Integer.toString(s.port()), s.database()}).toList());
         forbidden.add(new String[] {db.host(), Integer.toString(db.port()), db.name()});
-        for (String[] f : forbidden) {
-            if (f[0] != null && sameServer(server.host(), server.port(), f[0], Integer.parseInt(f[1])) && server.database().equals(f[2])) {
-                throw new RestoreTestFailedException("refusing to restore-test into " + server.describe()
-                        + ": it is the source database (" + f[0] + ":" + f[1] + "/" + f[2] + "); point RESTORE_TEST_DB_URL or "
-                        + "RESTORE_TEST_DB_SECRET_ARN at a separate server's maintenance database (e.g. postgres)");
+        for (String[] f : forbidden) { // the server, not only the database: scratch copies and drops must never reach it
+            if (f[0] != null && sameServer(server.host(), server.port(), f[0], Integer.parseInt(f[1]))) {
+                throw refused(server, "it is the source database's server (" + f[0] + ":" + f[1] + ", database " + f[2] + ")");
             }
+        }
+        if (serverSystemIdentifier != null && serverSystemIdentifier.equals(db.systemIdentifier())) {
+            throw refused(server, "it is the source database's cluster (system identifier " + serverSystemIdentifier
+                    + ", the backup's " + db.describe() + ") under another name");
         }
         String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
+    }
+
+    private static RestoreTestFailedException refused(DbCredentials server, String why) {
+        return new RestoreTestFailedException("refusing to restore-test on " + server.describe() + ": " + why
+                + "; point RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN at a separate server's maintenance database"
+                + " (e.g. postgres); nothing was created");
     }
 
     /** Same port, and the same host name (ignoring case) or addresses in common. */
@@ -83,7 +93,10 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         }
     }
 
-    /** Scratch databases a crashed run left behind: ours by name, and created more than a day before {@code now}. */
+    /**
+     * Scratch databases a crashed run left behind: among {@code databases} (those carrying the marker
+     * {@link ScratchDatabases} writes), ours by name too, and created more than a day before {@code now}.
+     */
     static List<String> leftovers(List<String> databases, Instant now) {
         return databases.stream().filter(name -> {
             Matcher m = SCRATCH.matcher(name);

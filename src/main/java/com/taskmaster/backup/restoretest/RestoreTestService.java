@@ -58,11 +58,11 @@ public final class RestoreTestService {
     public RestoreTestReport run(RestoreTestRequest request, Deadline deadline) {
         Instant started = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
+        ScratchDatabases scratch = new ScratchDatabases(server);
         RestoreTestPlan plan = RestoreTestPlan.plan(new Catalog(repository).list().backups(), new Verifications(repository).latest(),
-                request.backupId(), server, sources, started);
+                request.backupId(), server, scratch.systemIdentifier(checks), sources, started);
         LOG.infof("restore-test: backup %s%s into scratch database %s on %s", plan.backup().backupId(),
                 plan.verified() ? " (verified)" : " (not verified)", plan.scratchDatabase(), plan.server());
-        ScratchDatabases scratch = new ScratchDatabases(server);
         RestoreTestReport.Builder report = RestoreTestReport.builder().plan(plan).startedAt(started);
         report.leftoversDropped(dropLeftovers(scratch, started, report, checks));
         report.sourceDatabaseBytes(sourceSize(checks));
@@ -140,7 +140,7 @@ public final class RestoreTestService {
     private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, RestoreTestReport.Builder report, Deadline limit) {
         List<String> dropped = new ArrayList<>();
         try {
-            for (String name : RestoreTestPlan.leftovers(scratch.databases(limit), now)) {
+            for (String name : RestoreTestPlan.leftovers(scratch.markedDatabases(limit), now)) {
                 scratch.drop(name, limit);
                 dropped.add(name);
             }

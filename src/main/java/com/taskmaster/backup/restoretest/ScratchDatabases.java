@@ -25,8 +25,16 @@ final class ScratchDatabases {
         this.server = server;
     }
 
+    /** The comment that marks a database this tool created (its own name in it: a renamed database loses the mark). */
+    static String marker(String name) {
+        return "taskmaster-backup restore-test scratch database " + name;
+    }
+
+    /** Creates the database and marks it ({@link #marker}): only marked databases are ever swept as leftovers. */
     void create(String name, Deadline limit) {
         execute("CREATE DATABASE " + SnapshotSession.quoteIdent(name) + " TEMPLATE template0", "create scratch database " + name, limit);
+        execute("COMMENT ON DATABASE " + SnapshotSession.quoteIdent(name) + " IS '" + marker(name) + "'",
+                "mark scratch database " + name, limit);
     }
 
     /** Drops the database, disconnecting whatever is still connected to it (PostgreSQL 13+). */
@@ -34,11 +42,25 @@ final class ScratchDatabases {
         execute("DROP DATABASE IF EXISTS " + SnapshotSession.quoteIdent(name) + " WITH (FORCE)", "drop scratch database " + name, limit);
     }
 
-    List<String> databases(Deadline limit) {
+    /** The databases this tool demonstrably created: owned by this role and carrying their {@link #marker}. */
+    List<String> markedDatabases(Deadline limit) {
         List<String> out = new ArrayList<>();
-        query(server, "SELECT datname FROM pg_database ORDER BY 1", "list databases on " + server.describe(), limit,
-                rs -> out.add(rs.getString(1)));
+        query(server, "SELECT d.datname FROM pg_database d WHERE d.datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+                        + " AND shobj_description(d.oid, 'pg_database') = 'taskmaster-backup restore-test scratch database ' || d.datname"
+                        + " ORDER BY 1", "list databases on " + server.describe(), limit, rs -> out.add(rs.getString(1)));
         return out;
+    }
+
+    /** The server's cluster system identifier, or null when it cannot be read (see SnapshotSession). */
+    String systemIdentifier(Deadline limit) {
+        String[] id = new String[1];
+        try {
+            query(server, "SELECT system_identifier::text FROM pg_control_system()", "read the system identifier of "
+                    + server.describe(), limit, rs -> id[0] = rs.getString(1));
+        } catch (DatabaseException e) {
+            return null;
+        }
+        return id[0];
     }
 
     /** pg_database_size of a database on any server, as the given credentials see it. */

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.verify;
 
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.postgres.TableFingerprint;
 
 import java.time.Duration;
@@ -37,6 +38,20 @@ public final class Findings {
 
     private static boolean isFromTheFuture(Manifest m, Instant now) {
         return m.startedAt().isAfter(now.plus(CLOCK_SKEW));
+    }
+
+    /**
+     * Freshness per source database ({@link Sources#groups}): each database's newest backup not from the future must be
+     * younger than the RPO, so a database whose backups stopped is not hidden by another one's. Empty when all are
+     * fresh; the reasons otherwise (one, "no backup", for an empty repository).
+     */
+    public static List<String> staleSources(List<Manifest> newestFirst, Instant now, Duration rpo) {
+        List<List<Manifest>> sources = Sources.groups(newestFirst.stream().filter(m -> !isFromTheFuture(m, now)).toList());
+        if (sources.isEmpty()) {
+            return staleness(Optional.empty(), now, rpo).stream().toList();
+        }
+        return sources.stream().flatMap(g -> staleness(Optional.of(g.get(0)), now, rpo)
+                .map(r -> sources.size() > 1 ? "database " + g.get(0).database().describe() + ": " + r : r).stream()).toList();
     }
 
     /** Empty when the newest backup's snapshot is younger than the RPO; else the reason. */
@@ -87,7 +102,7 @@ public final class Findings {
         return newestFirst.stream()
                 .filter(m -> m.startedAt().isBefore(backup.startedAt())
                         || m.startedAt().equals(backup.startedAt()) && m.backupId().compareTo(backup.backupId()) < 0)
-                .filter(m -> m.database().name().equals(backup.database().name()))
+                .filter(m -> m.database().sameSourceAs(backup.database()))
                 .findFirst();
     }
 

@@ -94,8 +94,9 @@ public final class VerifyService {
 
         failures.addAll(Findings.fromTheFuture(listing.backups(), clock.instant()));
         Optional<Manifest> newest = Findings.newestNotFromTheFuture(listing.backups(), clock.instant());
-        Optional<String> stale = Findings.staleness(newest, clock.instant(), settings.rpo());
-        stale.ifPresent(failures::add);
+        List<String> staleSources = Findings.staleSources(listing.backups(), clock.instant(), settings.rpo());
+        failures.addAll(staleSources);
+        Optional<String> stale = staleSources.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", staleSources));
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),
                 newest.map(m -> m.database().name()).orElse(null), newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
         VerifyResult result = new VerifyResult(checked, freshness, listing.unreadable(), failures);

@@ -61,7 +61,7 @@ class RestoreTestHandlerTest {
     }
 
     private static String scratchDatabases() {
-        return PostgresServer.get().psql("postgres", "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'tmb_restore_test_%'").strip();
+        return PostgresServer.scratch().psql("postgres", "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'tmb_restore_test_%'").strip();
     }
 
     @Test

@@ -107,6 +107,27 @@ abstract class PruneServiceContractTest {
     }
 
     @Test
+    void twoDatabasesInOneRepositoryAreRetainedEachOnItsOwn() throws IOException {
+        // Daily backups of production (02:00) and staging (03:00) in one repository, from before namespaces existed.
+        Instant today = NOW.truncatedTo(ChronoUnit.DAYS);
+        Manifest.Database staging = new Manifest.Database("staging", "staging.example", 5432, "15.8", "7300000000000000002");
+        List<BackupId> prod = new ArrayList<>();
+        for (int d = 1; d <= 20; d++) {
+            prod.add(put(repo, today.minus(Duration.ofDays(d)).plus(Duration.ofHours(2)), "daily", null));
+            BackupId s = BackupId.scheduled(today.minus(Duration.ofDays(d)).plus(Duration.ofHours(3)), "staging");
+            Manifest m = manifest(s, s.time(), null, Layout.data(s, "a1").value(), 100);
+            repo.putIfAbsent(Layout.data(s, "a1"), new byte[100]);
+            repo.putIfAbsent(Layout.manifest(s), new Manifest(m.formatVersion(), s, staging, m.pgDumpVersion(), m.startedAt(),
+                    m.finishedAt(), m.data(), m.compression(), m.encryption(), m.tables(), null, null, m.trigger(), null).toJson());
+        }
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "req-1", Deadline.NONE);
+        List<String> deletedProd = r.deleted().stream().map(PruneReport.Entry::backupId)
+                .filter(id -> prod.contains(BackupId.parse(id))).toList();
+        assertEquals(List.of(), deletedProd, "staging's backups took production's daily slots");
+        assertEquals(0, r.deletedCount(), "each database keeps its 20 dailies (30-day daily rule)");
+    }
+
+    @Test
     void dryRunReturnsThePlanAndChangesNothing() {
         history(repo, 45);
         Set<String> before = everything(repo);

@@ -37,6 +37,27 @@ class RestoreRequestTest {
                 .getMessage().contains("the repository has no backups"));
     }
 
+    static Manifest of(Manifest m, Manifest.Database db) {
+        return new Manifest(m.formatVersion(), m.backupId(), db, m.pgDumpVersion(), m.startedAt(), m.finishedAt(), m.data(),
+                m.compression(), m.encryption(), m.tables(), m.label(), m.reason(), m.trigger(), m.requestId());
+    }
+
+    @Test
+    void atIsRefusedWhenTheRepositoryHoldsTwoDatabasesAndBackupIdStillWorks() {
+        Manifest staging = of(Manifests.manifest("20261127T030000Z-staging", 1),
+                new Manifest.Database("staging", "staging.example", 5432, "15.8", "7300000000000000002"));
+        List<Manifest> mixed = List.of(staging, d2, h, d1);
+        var e = assertThrows(InvalidRequestException.class, () -> at("2026-11-28T00:00:00Z").choose(mixed));
+        assertTrue(e.getMessage().contains("holds backups of 2 databases") && e.getMessage().contains("staging on staging.example:5432")
+                && e.getMessage().contains("taskmaster on db:5432"), e.getMessage());
+        RestoreRequest byId = RestoreRequest.fromEvent(Map.of("backupId", "20261127T020000Z-daily", "target", URL));
+        assertEquals(d2, byId.choose(mixed));
+        // the same database, newer manifests with its system identifier and older ones without: one source
+        Manifest withId = of(Manifests.manifest("20261128T020000Z-daily", 1),
+                new Manifest.Database("taskmaster", "db", 5432, "15.8", "7300000000000000001"));
+        assertEquals(withId, at("2026-11-28T03:00:00Z").choose(List.of(withId, d2, h, d1)));
+    }
+
     @Test
     void backupIdChoosesThatBackupOnly() {
         RestoreRequest r = RestoreRequest.fromEvent(Map.of("backupId", "20261126T130000Z-hourly", "target", URL, "confirm", "t"));

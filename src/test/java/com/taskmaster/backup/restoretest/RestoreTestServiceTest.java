@@ -69,7 +69,7 @@ class RestoreTestServiceTest {
     }
 
     static String scratchDatabases() {
-        return PostgresServer.get().psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database "
+        return PostgresServer.scratch().psql("postgres", "SELECT coalesce(string_agg(datname, ','), '') FROM pg_database "
                 + "WHERE datname LIKE 'tmb_restore_test_%'").strip();
     }
 
@@ -77,7 +77,7 @@ class RestoreTestServiceTest {
     void theSourceDatabaseIsRefusedBeforeAnythingIsCreated() {
         var e = assertThrows(RestoreTestFailedException.class,
                 () -> service(source, List.of(), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
-        assertTrue(e.getMessage().contains("it is the source database"), e.getMessage());
+        assertTrue(e.getMessage().contains("it is the source database's server"), e.getMessage());
         // the same server under another name is still the same database
         DbCredentials viaLocalhost = new DbCredentials("localhost", source.port(), source.database(), source.user(),
                 source.password(), source.sslmode());
@@ -87,8 +87,35 @@ class RestoreTestServiceTest {
     }
 
     @Test
+    void theSourceServersMaintenanceDatabaseIsRefusedAndNothingIsCreatedOrDroppedThere() {
+        // a database on the production server that merely looks like an old scratch database
+        PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_prod");
+        try {
+            var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(), List.of(),
+                    Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
+            assertTrue(e.getMessage().contains("it is the source database's server (" + source.host() + ":" + source.port()),
+                    e.getMessage());
+            assertEquals("tmb_restore_test_20200101t000000_prod", PostgresServer.get().psql("postgres",
+                    "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'tmb_restore_test_%'").strip());
+        } finally {
+            PostgresServer.get().psql("postgres", "DROP DATABASE tmb_restore_test_20200101t000000_prod");
+        }
+    }
+
+    @Test
+    void theSourceClusterUnderAnotherNameIsRefusedByItsSystemIdentifier() {
+        DbCredentials elsewhere = new DbCredentials("restore-test.example", 5999, "postgres", "u", "p", null);
+        var e = assertThrows(RestoreTestFailedException.class, () -> RestoreTestPlan.plan(List.of(backup), Map.of(),
+                Optional.empty(), elsewhere, backup.database().systemIdentifier(), List.of(), Instant.now()));
+        assertTrue(e.getMessage().contains("it is the source database's cluster (system identifier "
+                + backup.database().systemIdentifier()), e.getMessage());
+        assertEquals(backup, RestoreTestPlan.plan(List.of(backup), Map.of(), Optional.empty(), elsewhere, "42", List.of(),
+                Instant.now()).backup());
+    }
+
+    @Test
     void aFailingSmokeQueryFailsTheRunAndTheScratchDatabaseIsStillDropped() {
-        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
+        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.scratch().admin(),
                 List.of("SELECT true", "SELECT count(*) = 0 FROM taskmaster.users", "SELECT nonsense"), Duration.ofHours(4))
                 .run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertTrue(e.getMessage().contains("smoke query failed: SELECT count(*) = 0 FROM taskmaster.users: returned false"), e.getMessage());
@@ -100,7 +127,7 @@ class RestoreTestServiceTest {
     @Test
     void aMissedRtoFailsTheRun() {
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of(), Duration.ofMillis(1)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
+                () -> service(PostgresServer.scratch().admin(), List.of(), Duration.ofMillis(1)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE));
         assertTrue(e.getMessage().contains("the RTO of PT0.001S would be missed"), e.getMessage());
         assertEquals("", scratchDatabases());
     }
@@ -109,7 +136,7 @@ class RestoreTestServiceTest {
     void aRunOutOfTimeFailsSaysWhyAndStillDropsTheScratchDatabaseAndReportsBeforeTheDeadline() throws IOException {
         // the restore takes well under a second; the first smoke query would pass, but only after the invocation's deadline
         Instant deadline = Instant.now().plusSeconds(45);
-        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.get().admin(),
+        var e = assertThrows(RestoreTestFailedException.class, () -> service(PostgresServer.scratch().admin(),
                 List.of("SELECT true FROM pg_sleep(50)", "SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.at(deadline)));
         Instant returned = Instant.now();
         assertEquals("", scratchDatabases());
@@ -135,7 +162,7 @@ class RestoreTestServiceTest {
     void tooLittleTimeToStartFailsTheRunBeforeCreatingAnythingAndStillReports() {
         Instant deadline = Instant.now().plusSeconds(20); // past the margin: nothing new starts
         var e = assertThrows(RestoreTestFailedException.class,
-                () -> service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.at(deadline)));
+                () -> service(PostgresServer.scratch().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.at(deadline)));
         assertTrue(e.getMessage().contains("ran out of time: the attempt to create scratch database tmb_restore_test_"), e.getMessage());
         assertEquals("", scratchDatabases());
         RestoreTestReport r = e.report().orElseThrow();
@@ -145,13 +172,21 @@ class RestoreTestServiceTest {
     }
 
     @Test
-    void scratchDatabasesLeftByACrashedRunAreDropped() {
-        PostgresServer.get().psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
-        RestoreTestReport r = service(PostgresServer.get().admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE);
-        assertTrue(r.passed(), r.failures().toString());
-        assertFalse(r.verified());
-        assertEquals(List.of("tmb_restore_test_20200101t000000_abcd"), r.leftoversDropped());
-        assertEquals("", scratchDatabases());
+    void scratchDatabasesLeftByACrashedRunAreDroppedAndOnlyThose() {
+        PostgresServer pg = PostgresServer.scratch();
+        pg.psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_abcd");
+        pg.psql("postgres", "COMMENT ON DATABASE tmb_restore_test_20200101t000000_abcd IS '"
+                + ScratchDatabases.marker("tmb_restore_test_20200101t000000_abcd") + "'"); // what a crashed run left
+        pg.psql("postgres", "CREATE DATABASE tmb_restore_test_20200101t000000_else"); // someone else's, by name alone
+        try {
+            RestoreTestReport r = service(pg.admin(), List.of("SELECT true"), Duration.ofHours(4)).run(new RestoreTestRequest(Optional.empty()), Deadline.NONE);
+            assertTrue(r.passed(), r.failures().toString());
+            assertFalse(r.verified());
+            assertEquals(List.of("tmb_restore_test_20200101t000000_abcd"), r.leftoversDropped());
+            assertEquals("tmb_restore_test_20200101t000000_else", scratchDatabases());
+        } finally {
+            pg.psql("postgres", "DROP DATABASE IF EXISTS tmb_restore_test_20200101t000000_else");
+        }
     }
 
     @Test
@@ -163,13 +198,13 @@ class RestoreTestServiceTest {
         Map<BackupId, Verification> latest = Map.of(
                 d1.backupId(), new Verification(d1.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"),
                 d3.backupId(), new Verification(d3.backupId(), now, Verification.Outcome.failed, "x", 1, null, List.of(), 1, "r"));
-        DbCredentials server = PostgresServer.get().admin();
-        RestoreTestPlan plan = RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.empty(), server, List.of(), now);
+        DbCredentials server = PostgresServer.scratch().admin();
+        RestoreTestPlan plan = RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.empty(), server, null, List.of(), now);
         assertEquals(d1, plan.backup());
         assertTrue(plan.verified());
         assertTrue(plan.scratchDatabase().matches("tmb_restore_test_20261128t120000_[a-z0-9]{4}"), plan.scratchDatabase());
-        assertEquals(d2, RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.of(d2.backupId()), server, List.of(), now).backup());
-        RestoreTestPlan none = RestoreTestPlan.plan(List.of(d3, d2), latest, Optional.empty(), server, List.of(), now);
+        assertEquals(d2, RestoreTestPlan.plan(List.of(d3, d2, d1), latest, Optional.of(d2.backupId()), server, null, List.of(), now).backup());
+        RestoreTestPlan none = RestoreTestPlan.plan(List.of(d3, d2), latest, Optional.empty(), server, null, List.of(), now);
         assertEquals(d3, none.backup());
         assertFalse(none.verified());
         assertEquals(List.of("tmb_restore_test_20261126t000000_abcd"), RestoreTestPlan.leftovers(List.of("postgres",

@@ -34,6 +34,26 @@ public final class PostgresServer {
 
     public static synchronized PostgresServer get() {
         if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static PostgresServer scratchInstance;
+
+    /**
+     * A second, separate server (its own cluster: another port and system identifier), started on first use: the
+     * restore-test server, which must never be the source database's server.
+     */
+    public static synchronized PostgresServer scratch() {
+        if (scratchInstance == null) {
+            scratchInstance = start();
+        }
+        return scratchInstance;
+    }
+
+    private static PostgresServer start() {
+        {
             try {
                 Path dir = Files.createTempDirectory("tmb-pg-");
                 String url = run(List.of(repoFile("bin/pg-local").toString(), "start", dir.resolve("pg").toString()), Map.of()).strip();
@@ -46,12 +66,11 @@ public final class PostgresServer {
                         // best effort at exit
                     }
                 }));
-                instance = server;
+                return server;
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start PostgreSQL: " + e.getMessage(), e);
             }
         }
-        return instance;
     }
 
     public static Path repoFile(String relative) {

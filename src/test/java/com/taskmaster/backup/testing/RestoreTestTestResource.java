@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The {@code restore-test} function as deployed: the source sample database (BACKUP_DB_URL), a file repository, a
- * local key, an SNS alert topic in moto, and the restore-test server (RESTORE_TEST_DB_URL: the test PostgreSQL's
+ * local key, an SNS alert topic in moto, and the restore-test server (RESTORE_TEST_DB_URL: a second test PostgreSQL's
  * maintenance database {@code postgres}) with two smoke queries.
  */
 public class RestoreTestTestResource implements QuarkusTestResourceLifecycleManager {
@@ -24,7 +24,7 @@ public class RestoreTestTestResource implements QuarkusTestResourceLifecycleMana
     public Map<String, String> start() {
         MotoServer.useForThisJvm();
         source = PostgresServer.get().sampleDatabase("rtsrc", 0.3);
-        DbCredentials admin = PostgresServer.get().admin();
+        DbCredentials admin = PostgresServer.scratch().admin(); // a separate server: the source's is refused
         alerts = AwsFixtures.alertTopic();
         try {
             Path dir = Files.createTempDirectory("tmb-restoretest-");

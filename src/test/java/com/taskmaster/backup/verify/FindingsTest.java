@@ -108,6 +108,22 @@ class FindingsTest {
     }
 
     @Test
+    void freshnessIsPerDatabase() {
+        // production's backups stopped two days ago; staging's continue in the same repository
+        Manifest prod = manifest("20261126T020000Z-daily", 1);
+        Manifest m = manifest("20261128T030000Z-staging", 1);
+        Manifest staging = new Manifest(m.formatVersion(), m.backupId(), new Manifest.Database("staging", "staging.example", 5432,
+                "15.8", "7300000000000000002"), m.pgDumpVersion(), m.startedAt(), m.finishedAt(), m.data(), m.compression(),
+                m.encryption(), m.tables(), null, null, m.trigger(), null);
+        List<String> stale = Findings.staleSources(List.of(staging, prod), NOW, Duration.ofHours(26));
+        assertEquals(1, stale.size(), stale.toString());
+        assertTrue(stale.get(0).startsWith("database taskmaster on db:5432: newest backup 20261126T020000Z-daily"), stale.get(0));
+        assertEquals(List.of(), Findings.staleSources(List.of(staging), NOW, Duration.ofHours(26)));
+        assertTrue(Findings.staleSources(List.of(), NOW, Duration.ofHours(26)).get(0).contains("no backup"));
+        assertEquals(Optional.empty(), Findings.predecessor(staging, List.of(staging, prod)), "another database is no predecessor");
+    }
+
+    @Test
     void sizeAndRowDropsAgainstThePredecessor() {
         Manifest before = manifest("20261127T020000Z-daily", 1000, t("tasks", 10_000), t("users", 500), t("tiny", 10), t("gone", 200));
         Manifest same = manifest("20261128T020000Z-daily", 990, t("tasks", 9_000), t("users", 500), t("tiny", 0), t("gone", 200));

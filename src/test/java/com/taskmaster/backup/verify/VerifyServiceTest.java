@@ -156,6 +156,22 @@ class VerifyServiceTest {
         assertEquals(1, v.tables());
     }
 
+    /** Issue 9, item 8: pg_restore prints a newline in a name as a space; such a table failed every verify. */
+    @Test
+    void tablesWithANewlineOrCarriageReturnInTheirNamePass() throws IOException {
+        DbCredentials odd = PostgresServer.get().createDatabase("verifynewline");
+        PostgresServer.get().psql(odd.database(), "CREATE TABLE \"we\nird\" (x int); INSERT INTO \"we\nird\" VALUES (1), (2);"
+                + " CREATE TABLE \"car\rriage\" (x int); INSERT INTO \"car\rriage\" VALUES (3);"
+                + " CREATE TABLE \"plain one\" (x int);");
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), odd, "r", Deadline.NONE).backupId();
+        Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
+        assertTrue(m.tables().contains(new TableFingerprint("public", "we\nird", 2)), m.tables().toString());
+
+        Verification v = verify(m);
+        assertTrue(v.passed(), v.reason());
+        assertEquals(3, v.tables());
+    }
+
     @Test
     void dumpCutShortButProperlyEncryptedIsRejectedByPgRestore() throws Exception {
         Manifest m = backup();

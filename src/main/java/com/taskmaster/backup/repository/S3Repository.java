@@ -116,18 +116,22 @@ public final class S3Repository implements Repository {
 
     @Override
     public Optional<ObjectInfo> stat(ObjectKey key) {
+        return head(key, "stat").map(h -> new ObjectInfo(key, h.contentLength(), h.lastModified()));
+    }
+
+    /** HeadObject; empty when the object is absent. */
+    private Optional<HeadObjectResponse> head(ObjectKey key, String what) {
         try {
-            HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
-            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
+            return Optional.of(s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(fullKey(key)).build()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
-            throw failure("stat", key, e);
+            throw failure(what, key, e);
         } catch (SdkException e) {
-            throw failure("stat", key, e);
+            throw failure(what, key, e);
         }
     }
 
@@ -186,18 +190,7 @@ public final class S3Repository implements Repository {
     }
 
     private Optional<String> etagOf(ObjectKey key) {
-        try {
-            return Optional.of(s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(fullKey(key)).build()).eTag());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw failure("read the ETag of", key, e);
-        } catch (SdkException e) {
-            throw failure("read the ETag of", key, e);
-        }
+        return head(key, "read the ETag of").map(HeadObjectResponse::eTag);
     }
 
     /** How long "this bucket has no Object Lock" is believed (a warm Lambda must notice Object Lock turned on). */

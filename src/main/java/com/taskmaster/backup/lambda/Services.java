@@ -106,7 +106,8 @@ public class Services {
         Optional<ReadableRepository> replica = config.replicaRepository().filter(r -> !r.isBlank())
                 .map(uri -> Repositories.readOnly(Repositories.open(uri, this::replicaS3)));
         return new VerifyService(appendOnly(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
-                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
+                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings,
+                VerifySettings.duration("BACKUP_VERIFY_MAX_UNVERIFIED", config.verifyMaxUnverified()));
     }
 
     public RestoreService restoreService() {

@@ -82,6 +82,13 @@ public interface BackupConfig {
     @WithDefault("6d")
     String verifyWindow();
 
+    /**
+     * A verify run that leaves backups for the next one (its deadline) fails when one of them has had no verdict for
+     * longer than this (its latest verification's time, else its snapshot's): the backlog is not shrinking.
+     */
+    @WithDefault("30d")
+    String verifyMaxUnverified();
+
     /** The newest backup must be younger than this (daily schedule + slack; set 2h with hourly backups). */
     @WithDefault("26h")
     String rpo();

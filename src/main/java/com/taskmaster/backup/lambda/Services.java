@@ -4,6 +4,7 @@ import com.taskmaster.backup.alert.Alerter;
 import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
+import com.taskmaster.backup.config.LiteralSettings;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
@@ -23,6 +24,7 @@ import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -104,7 +106,8 @@ public class Services {
         Optional<ReadableRepository> replica = config.replicaRepository().filter(r -> !r.isBlank())
                 .map(uri -> Repositories.readOnly(Repositories.open(Repositories.withNamespace(uri, config.namespace()), this::replicaS3)));
         return new VerifyService(appendOnly(), replica, Keys.openExisting(config.kmsKey().orElse(null), kms::get),
-                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings);
+                PgTools.locate(config.pgBin()), Clock.systemUTC(), settings,
+                VerifySettings.duration("BACKUP_VERIFY_MAX_UNVERIFIED", config.verifyMaxUnverified()));
     }
 
     public RestoreService restoreService() {
@@ -113,12 +116,13 @@ public class Services {
     }
 
     public RestoreTestService restoreTestService() {
-        if (restoreTestConfig.dbUrl().isPresent() == restoreTestConfig.dbSecretArn().isPresent()) {
+        Optional<String> restoreTestUrl = LiteralSettings.get(ConfigProvider.getConfig(), "restore-test.db-url");
+        if (restoreTestUrl.isPresent() == restoreTestConfig.dbSecretArn().isPresent()) {
             throw new IllegalArgumentException("set one of RESTORE_TEST_DB_URL and RESTORE_TEST_DB_SECRET_ARN (the restore-test "
                     + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
         }
-        DbCredentials server = database(restoreTestConfig.dbUrl().orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
-        List<DbCredentials> sources = config.dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
+        DbCredentials server = database(restoreTestUrl.orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
+        List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
         DatabaseRestore restore = new DatabaseRestore(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
         return new RestoreTestService(appendOnly(), restore, server, sources,
@@ -139,16 +143,22 @@ public class Services {
 
     /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */
     public DbCredentials sourceDatabase() {
-        if (config.dbUrl().isPresent() && config.dbSecretArn().isPresent()) {
+        Optional<String> url = dbUrl();
+        if (url.isPresent() && config.dbSecretArn().isPresent()) {
             throw new IllegalArgumentException("set BACKUP_DB_URL or BACKUP_DB_SECRET_ARN, not both");
         }
-        if (config.dbUrl().isPresent()) {
-            return DbCredentials.fromUrl(config.dbUrl().get());
+        if (url.isPresent()) {
+            return DbCredentials.fromUrl(url.get());
         }
         if (config.dbSecretArn().isPresent()) {
             return fromSecret(config.dbSecretArn().get());
         }
         throw new IllegalArgumentException("no database configured: set BACKUP_DB_URL (postgresql://...) or BACKUP_DB_SECRET_ARN");
+    }
+
+    /** BACKUP_DB_URL as given (a password may contain "${"): never through property expansion. */
+    private static Optional<String> dbUrl() {
+        return LiteralSettings.get(ConfigProvider.getConfig(), "backup.db-url");
     }
 
     static DbCredentials fromSecret(String secretId) {

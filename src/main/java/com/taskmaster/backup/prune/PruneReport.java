@@ -31,6 +31,7 @@ public record PruneReport(
         long bytesFreed,
         List<Entry> kept,
         List<Entry> deleted,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> deletedElsewhere,
         Leftovers leftovers,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> foreign,
@@ -46,8 +47,12 @@ public record PruneReport(
         }
     }
 
-    /** Data objects no manifest refers to, and writes left pending, both older than a day. */
-    public record Leftovers(List<Leftover> dataObjects, List<Leftover> pendingWrites) {
+    /**
+     * Data objects no manifest refers to, writes left pending, and verification records of backups that are gone, all
+     * older than a day.
+     */
+    public record Leftovers(List<Leftover> dataObjects, List<Leftover> pendingWrites,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Leftover> verificationRecords) {
     }
 
     /** A leftover: its key, since when, its size (-1 when unknown: pending writes). */
@@ -72,6 +77,8 @@ public record PruneReport(
         private int backupsBefore;
         private List<PrunePlan.Decision> kept = List.of();
         private List<PrunePlan.Decision> deleted = List.of();
+        private List<PrunePlan.Decision> deletedElsewhere = List.of();
+        private List<ObjectInfo> records = List.of();
         private List<ObjectInfo> orphans = List.of();
         private List<PendingWrite> pending = List.of();
         private List<String> unreadable = List.of();
@@ -105,9 +112,16 @@ public record PruneReport(
         }
 
         /** The leftovers deleted (or, in a dry run, to be deleted). */
-        public Builder leftovers(List<ObjectInfo> orphans, List<PendingWrite> pending) {
+        public Builder leftovers(List<ObjectInfo> orphans, List<PendingWrite> pending, List<ObjectInfo> records) {
             this.orphans = orphans;
             this.pending = pending;
+            this.records = records;
+            return this;
+        }
+
+        /** Backups this run was to delete that a concurrent run deleted first: counted by that run, not this one. */
+        public Builder deletedElsewhere(List<PrunePlan.Decision> goneAlready) {
+            this.deletedElsewhere = goneAlready;
             return this;
         }
 
@@ -126,9 +140,10 @@ public record PruneReport(
             long bytes = deleted.stream().mapToLong(d -> d.backup().storedBytes()).sum() + orphans.stream().mapToLong(ObjectInfo::size).sum();
             return new PruneReport(runId, request.dryRun(), request.trigger(), requestId, repository, now, policy, interlocks,
                     backupsBefore, kept.size(), deleted.size(), bytes, kept.stream().map(Entry::of).toList(),
-                    deleted.stream().map(Entry::of).toList(), new Leftovers(
-                            orphans.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
-                            pending.stream().map(w -> new Leftover(w.key().value(), w.since(), -1)).toList()),
+                    deleted.stream().map(Entry::of).toList(), deletedElsewhere.stream().map(d -> d.backup().id().value()).toList(),
+                    new Leftovers(orphans.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
+                            pending.stream().map(w -> new Leftover(w.key().value(), w.since(), -1)).toList(),
+                            records.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList()),
                     unreadable, foreign, failures, audit);
         }
     }

@@ -89,7 +89,9 @@ public final class PruneService {
         PrunePlan plan = plan(listing, manifests, now);
         List<String> interlocks = interlocks(plan, listing, request.acceptListing());
         ObjectListing data = repository.scan(Layout.DATA);
-        List<ObjectInfo> orphans = orphanDataObjects(manifests, data.objects(), now);
+        Set<BackupId> manifestIds = manifestIds();
+        List<ObjectInfo> orphans = orphanDataObjects(manifests, manifestIds, data.objects(), now);
+        List<ObjectInfo> records = staleVerificationRecords(manifestIds, now);
         List<String> foreign = new ArrayList<>(listing.foreign());
         foreign.addAll(data.foreignKeys());
         data.objects().stream().filter(o -> Layout.idOfData(o.key()).isEmpty()).forEach(o -> foreign.add(o.key().value()));
@@ -104,7 +106,7 @@ public final class PruneService {
                 .listing(interlocks, plan.decisions().size(), listing.unreadable(), foreign);
 
         if (request.dryRun()) {
-            PruneReport r = report.backups(kept(plan, List.of(), true, interlocks), toDelete).leftovers(orphans, stale).build();
+            PruneReport r = report.backups(kept(plan, List.of(), true, interlocks), toDelete).leftovers(orphans, stale, records).build();
             LOG.infof("prune dry run %s: would keep %d, delete %d backups%s", runId, r.keptCount(), toDelete.size(),
                     interlocks.isEmpty() ? "" : "; a real run would abort: " + String.join("; ", interlocks));
             return r;
@@ -112,9 +114,12 @@ public final class PruneService {
         if (!interlocks.isEmpty()) {
             throw new PruneAbortedException(withAudit(report.backups(kept(plan, List.of(), false, interlocks), List.of()), now, runId));
         }
-        Outcome done = act(runId, toDelete, manifests, orphans, stale, deadline);
-        PruneReport r = withAudit(report.backups(kept(plan, done.backups(), false, interlocks), done.backups())
-                .leftovers(done.orphans(), done.pending()).failures(done.failures()), now, runId);
+        Outcome done = act(runId, toDelete, manifests, orphans, stale, records, deadline);
+        List<PrunePlan.Decision> gone = new ArrayList<>(done.backups());
+        gone.addAll(done.goneAlready());
+        PruneReport r = withAudit(report.backups(kept(plan, gone, false, interlocks), done.backups())
+                .deletedElsewhere(done.goneAlready()).leftovers(done.orphans(), done.pending(), done.records())
+                .failures(done.failures()), now, runId);
         if (!r.failures().isEmpty()) {
             throw new PruneFailedException(r);
         }
@@ -183,24 +188,32 @@ public final class PruneService {
         return state;
     }
 
-    /** What a real run did: deleted backups, deleted orphans, discarded pending writes, and what failed. */
-    private record Outcome(List<PrunePlan.Decision> backups, List<ObjectInfo> orphans, List<PendingWrite> pending,
-                           List<String> failures) {
+    /**
+     * What a real run did: deleted backups, those a concurrent run deleted first (counted by it, not here), deleted
+     * orphans, discarded pending writes, and what failed.
+     */
+    private record Outcome(List<PrunePlan.Decision> backups, List<PrunePlan.Decision> goneAlready, List<ObjectInfo> orphans,
+                           List<PendingWrite> pending, List<ObjectInfo> records, List<String> failures) {
     }
+
+    private enum Deletion { DELETED, GONE, KEPT }
 
     /** Deletes the planned backups (oldest first), then the leftovers; stops near the deadline. */
     private Outcome act(String runId, List<PrunePlan.Decision> toDelete, Map<BackupId, Manifest> manifests,
-                        List<ObjectInfo> orphans, List<PendingWrite> stale, Deadline deadline) {
-        Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                        List<ObjectInfo> orphans, List<PendingWrite> stale, List<ObjectInfo> records, Deadline deadline) {
+        Outcome done = new Outcome(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
         Deadline stop = deadline.minus(Deadline.Margin.WORK);
-        int left = toDelete.size() + orphans.size() + stale.size();
+        int left = toDelete.size() + orphans.size() + stale.size() + records.size();
         for (PrunePlan.Decision d : toDelete) {
             if (stop.passed()) {
                 break;
             }
             left--;
-            if (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), done.failures())) {
-                done.backups().add(d);
+            switch (deleteBackup(runId, manifests.get(d.backup().id()), d.reasons(), done.failures())) {
+                case DELETED -> done.backups().add(d);
+                case GONE -> done.goneAlready().add(d);
+                case KEPT -> { }
             }
         }
         for (ObjectInfo o : orphans) {
@@ -209,9 +222,10 @@ public final class PruneService {
             }
             left--;
             try {
-                repository.delete(o.key());
-                logDeletion(runId, "orphan-data", null, repository.uriOf(o.key()), o.size(), List.of("no manifest refers to it"));
-                done.orphans().add(o);
+                if (repository.delete(o.key())) { // else removed meanwhile by a concurrent run, which counts it
+                    logDeletion(runId, "orphan-data", null, repository.uriOf(o.key()), o.size(), List.of("no manifest refers to it"));
+                    done.orphans().add(o);
+                }
             } catch (RepositoryException e) {
                 done.failures().add("leftover " + o.key() + ": " + e.getMessage());
             }
@@ -230,6 +244,21 @@ public final class PruneService {
                 done.failures().add("pending write " + w.key() + " (" + w.handle() + "): " + e.getMessage());
             }
         }
+        for (ObjectInfo record : records) {
+            if (stop.passed()) {
+                break;
+            }
+            left--;
+            try {
+                if (repository.delete(record.key())) {
+                    logDeletion(runId, "verification-record", null, repository.uriOf(record.key()), record.size(),
+                            List.of("its backup is gone"));
+                    done.records().add(record);
+                }
+            } catch (RepositoryException e) {
+                done.failures().add("leftover " + record.key() + ": " + e.getMessage());
+            }
+        }
         if (left > 0) {
             done.failures().add("stopped " + stop.marginSeconds() + " s before the invocation's deadline with " + left
                     + " deletion(s) left: the next run continues (raise the function's timeout if this repeats)");
@@ -237,14 +266,20 @@ public final class PruneService {
         return done;
     }
 
-    /** Manifest first, then data: the backup ceases to exist before any of its bytes go. */
-    private boolean deleteBackup(String runId, Manifest m, List<String> reasons, List<String> failures) {
+    /**
+     * Manifest first, then data, then the backup's verification records: the backup ceases to exist before any of its
+     * bytes go. {@code GONE}: a concurrent run deleted the manifest first (and counts it).
+     */
+    private Deletion deleteBackup(String runId, Manifest m, List<String> reasons, List<String> failures) {
         ObjectKey manifestKey = Layout.manifest(m.backupId());
         try {
-            repository.delete(manifestKey);
+            if (!repository.delete(manifestKey)) {
+                LOG.infof("prune %s: backup %s was deleted meanwhile by another run (counted there)", runId, m.backupId());
+                return Deletion.GONE;
+            }
         } catch (RepositoryException e) {
             failures.add("backup " + m.backupId() + ": manifest not deleted, backup kept: " + e.getMessage());
-            return false;
+            return Deletion.KEPT;
         }
         String data = m.data().key();
         String dataUri = null;
@@ -262,9 +297,26 @@ public final class PruneService {
             failures.add("backup " + m.backupId() + ": manifest deleted; its data key " + data
                     + " is not this backup's, so it was left alone");
         }
-        logDeletion(runId, "backup", m.backupId().value(), repository.uriOf(manifestKey) + (dataUri == null ? "" : " " + dataUri),
-                m.data().storedBytes(), reasons);
-        return true;
+        int records = deleteVerifications(m.backupId(), failures);
+        logDeletion(runId, "backup", m.backupId().value(), repository.uriOf(manifestKey) + (dataUri == null ? "" : " " + dataUri)
+                + (records == 0 ? "" : " and " + records + " verification record(s)"), m.data().storedBytes(), reasons);
+        return Deletion.DELETED;
+    }
+
+    /** Deletes the verification records of a backup that is gone; returns how many. A failure is left to a later run. */
+    private int deleteVerifications(BackupId id, List<String> failures) {
+        int n = 0;
+        try {
+            for (ObjectInfo record : repository.list(Layout.verificationsOf(id))) {
+                if (repository.delete(record.key())) {
+                    n++;
+                }
+            }
+        } catch (RepositoryException e) {
+            failures.add("backup " + id + ": verification records not all deleted (a later run removes them as leftovers): "
+                    + e.getMessage());
+        }
+        return n;
     }
 
     private void logDeletion(String runId, String kind, String backupId, String objects, long bytes, List<String> reasons) {
@@ -282,13 +334,11 @@ public final class PruneService {
     }
 
     /** Data objects older than a day (by their time and their backup id's) that no readable manifest refers to. */
-    private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, List<ObjectInfo> data, Instant now) {
+    private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, Set<BackupId> manifestIds,
+                                               List<ObjectInfo> data, Instant now) {
         Set<String> referenced = manifests.values().stream().map(m -> m.data().key()).collect(Collectors.toSet());
         // Ids with a manifest that could not be read: their data may be referenced, so it is never a leftover.
-        Set<BackupId> withManifest = new HashSet<>();
-        for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {
-            Layout.idOfManifest(info.key()).ifPresent(withManifest::add);
-        }
+        Set<BackupId> withManifest = new HashSet<>(manifestIds);
         withManifest.removeAll(manifests.keySet());
         Instant cutoff = now.minus(LEFTOVER_AGE);
         List<ObjectInfo> out = new ArrayList<>();
@@ -297,6 +347,31 @@ public final class PruneService {
             Optional<BackupId> id = Layout.idOfData(o.key());
             if (id.isPresent() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())
                     && o.lastModified().isBefore(cutoff) && id.get().time().isBefore(cutoff)) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** The ids of every manifest listed now, readable or not (listed after the catalog: backups committed since count). */
+    private Set<BackupId> manifestIds() {
+        Set<BackupId> ids = new HashSet<>();
+        for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {
+            Layout.idOfManifest(info.key()).ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    /**
+     * Verification records of backups that have no manifest (deleted by an earlier run, or by one that stopped before
+     * deleting them) and whose id is over a day old: nothing refers to them any more.
+     */
+    private List<ObjectInfo> staleVerificationRecords(Set<BackupId> manifestIds, Instant now) {
+        Instant cutoff = now.minus(LEFTOVER_AGE);
+        List<ObjectInfo> out = new ArrayList<>();
+        for (ObjectInfo o : repository.list(Layout.VERIFICATIONS)) {
+            Optional<BackupId> id = Layout.idOfVerification(o.key());
+            if (id.isPresent() && !manifestIds.contains(id.get()) && id.get().time().isBefore(cutoff)) {
                 out.add(o);
             }
         }

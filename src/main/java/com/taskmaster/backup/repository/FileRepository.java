@@ -172,7 +172,7 @@ public final class FileRepository implements Repository {
     }
 
     @Override
-    public void delete(ObjectKey key) {
+    public boolean delete(ObjectKey key) {
         Path p = path(key);
         try {
             if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -180,7 +180,9 @@ public final class FileRepository implements Repository {
             }
             if (Files.deleteIfExists(p)) {
                 syncDirectory(p.getParent());
+                return true;
             }
+            return false;
         } catch (IOException e) {
             throw new RepositoryException("cannot delete " + uriOf(key) + ": " + e.getMessage(), e);
         }

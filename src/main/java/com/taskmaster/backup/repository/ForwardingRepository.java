@@ -15,8 +15,8 @@ public class ForwardingRepository extends ForwardingAppendOnlyRepository impleme
     }
 
     @Override
-    public void delete(ObjectKey key) {
-        inner.delete(key);
+    public boolean delete(ObjectKey key) {
+        return inner.delete(key);
     }
 
     @Override

@@ -26,11 +26,13 @@ public interface Repository extends AppendOnlyRepository {
 
     /**
      * Deletes a committed object; a missing object is not an error (a second prune run, or a concurrent one,
-     * finds it gone). In a versioned S3 bucket this is a plain DeleteObject without a version id: S3 adds a
+     * finds it gone). Returns whether this call removed it: of two concurrent calls, at most one returns true, so that
+     * two concurrent prune runs never both count one deletion (S3: a conditional DeleteObject, {@code If-Match} with
+     * the ETag a HeadObject just read; files: the unlink itself). In a versioned S3 bucket this is a plain DeleteObject without a version id: S3 adds a
      * delete marker and keeps the bytes as a noncurrent version until the bucket's lifecycle expires them
      * (and Object Lock, when on, protects that version until its retention ends).
      */
-    void delete(ObjectKey key);
+    boolean delete(ObjectKey key);
 
     /**
      * Writes a small object whole, replacing the object of that key if there is one; readers see the old or the new

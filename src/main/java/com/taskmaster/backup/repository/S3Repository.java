@@ -187,15 +187,41 @@ public final class S3Repository implements Repository {
     }
 
     @Override
-    public void delete(ObjectKey key) {
+    public boolean delete(ObjectKey key) {
+        String full = fullKey(key);
         try {
             // No version id: in a versioned bucket this adds a delete marker; the bucket's lifecycle expires the
-            // noncurrent version later. S3 answers 204 for a missing key too, which makes this idempotent.
-            s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
+            // noncurrent version later. Conditional on the ETag just read, so that of two concurrent deletes only one
+            // succeeds (the other gets 404, or 412 once a delete marker is current) and only one counts it.
+            Optional<String> etag = etagOf(key);
+            if (etag.isEmpty()) {
+                return false;
+            }
+            s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(full).ifMatch(etag.get()).build());
+            return true;
         } catch (NoSuchKeyException e) {
-            // already gone
+            return false; // deleted meanwhile by someone else
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            if ((e.statusCode() == 412 || e.statusCode() == 409) && etagOf(key).isEmpty()) {
+                return false; // deleted meanwhile (a delete marker is current now)
+            }
+            throw failure("delete", "s3:DeleteObject", key, e);
         } catch (SdkException e) {
             throw failure("delete", "s3:DeleteObject", key, e);
+        }
+    }
+
+    /** By listing, like {@link #stat}: a HeadObject of a key deleted meanwhile may answer 403 rather than 404. */
+    private Optional<String> etagOf(ObjectKey key) {
+        String full = fullKey(key);
+        try {
+            return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(full).maxKeys(1).build())
+                    .contents().stream().filter(o -> o.key().equals(full)).findFirst().map(o -> o.eTag());
+        } catch (SdkException e) {
+            throw failure("read the ETag of", "s3:ListBucket", key, e);
         }
     }
 

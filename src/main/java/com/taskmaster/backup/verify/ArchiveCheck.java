@@ -114,10 +114,15 @@ final class ArchiveCheck {
         return null;
     }
 
-    /** Human-readable differences between the archive and the manifest's tables; empty when they agree. */
+    /**
+     * Human-readable differences between the archive and the manifest's tables; empty when they agree. The archive's
+     * names are those of pg_restore's comments, where a newline or carriage return in a name is printed as a space
+     * ({@code sanitize_line}): the manifest's names are compared in that form (two tables that then share a name are
+     * compared by their rows together, as the script's counts of that name add up).
+     */
     static List<String> differences(Contents archive, List<TableFingerprint> manifest) {
         Map<String, Long> expected = new TreeMap<>();
-        manifest.forEach(t -> expected.put(t.qualifiedName(), t.rows()));
+        manifest.forEach(t -> expected.merge(asInComments(t.qualifiedName()), t.rows(), Long::sum));
         List<String> out = new ArrayList<>();
         List<String> missing = expected.keySet().stream().filter(k -> !archive.rows().containsKey(k)).toList();
         List<String> unexpected = archive.rows().keySet().stream().filter(k -> !expected.containsKey(k)).sorted().toList();
@@ -134,5 +139,10 @@ final class ArchiveCheck {
             }
         });
         return out;
+    }
+
+    /** A name as pg_restore prints it in a comment line: newlines and carriage returns become spaces. */
+    static String asInComments(String name) {
+        return name.replace('\n', ' ').replace('\r', ' ');
     }
 }

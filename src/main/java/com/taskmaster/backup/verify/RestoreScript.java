@@ -10,7 +10,9 @@ import java.util.Map;
  * Scans the SQL script that {@code pg_restore --file=-} writes, without keeping it: every
  * {@code TABLE DATA} entry (from pg_restore's own "-- Data for Name: ...; Type: TABLE DATA; Schema: ...;"
  * comment) and the number of COPY rows that follow it. In COPY text format each row is one line
- * (newlines inside values are escaped) and the data ends with a line {@code \.}.
+ * (newlines inside values are escaped) and the data ends with a line {@code \.}. Names are another matter: in the
+ * comment pg_restore prints a newline of a name as a space, but the COPY header quotes the name as it is, so a
+ * header may span several lines (up to the one ending with {@code FROM stdin;}).
  */
 final class RestoreScript {
     private static final String DATA_HEADER = "-- Data for Name: ";
@@ -27,6 +29,8 @@ final class RestoreScript {
     private final Map<String, Long> rows = new LinkedHashMap<>();
     private String pendingTable;
     private String copyTable;
+    /** Inside a COPY header that a quoted name holding a newline continues on the next line(s). */
+    private boolean copyHeader;
     private long count;
 
     /** The script itself is not what pg_restore writes for a whole archive (as opposed to a failure to read it). */
@@ -130,15 +134,21 @@ final class RestoreScript {
             return;
         }
         if (line.startsWith(DATA_HEADER_BYTES)) {
+            copyHeader = false;
             String text = line.text();
             pendingTable = text == null ? null : tableOf(text.substring(DATA_HEADER.length()));
             if (pendingTable != null) {
                 rows.putIfAbsent(pendingTable, 0L);
             }
-        } else if (pendingTable != null && line.startsWith(COPY) && line.endsWith(FROM_STDIN)) {
-            copyTable = pendingTable;
-            pendingTable = null;
-            count = 0;
+        } else if (pendingTable != null && (copyHeader || line.startsWith(COPY))) {
+            if (line.endsWith(FROM_STDIN)) {
+                copyTable = pendingTable;
+                pendingTable = null;
+                copyHeader = false;
+                count = 0;
+            } else {
+                copyHeader = true; // "COPY public."we<newline>ird" (x) FROM stdin;": the header goes on
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import com.taskmaster.backup.support.InvalidRequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,9 @@ public final class VerifyPlan {
 
     /**
      * The requested backup alone; otherwise the newest backup and every backup without a passed verification
-     * within {@code window}, newest first.
+     * within {@code window}: the newest first, then the rest least recently verified first (never verified first,
+     * older backups before newer ones among equals). A run that cannot check them all (its deadline) thus leaves the
+     * backups it checked to the back of the next run's queue, and every backup is eventually reached.
      *
      * @param newestFirst the complete backups, newest first
      */
@@ -30,15 +33,36 @@ public final class VerifyPlan {
                     .orElseThrow(() -> new InvalidRequestException("no backup " + requested.get()
                             + " in the repository (no manifest): nothing was verified; the list function shows the backups")));
         }
-        List<Manifest> out = new ArrayList<>();
-        for (int i = 0; i < newestFirst.size(); i++) {
+        List<Manifest> rest = new ArrayList<>();
+        for (int i = 1; i < newestFirst.size(); i++) {
             Manifest m = newestFirst.get(i);
             Verification v = latest.get(m.backupId());
             boolean recent = v != null && v.passed() && v.verifiedAt().isAfter(now.minus(window));
-            if (i == 0 || !recent) {
-                out.add(m);
+            if (!recent) {
+                rest.add(m);
             }
         }
+        rest.sort(Comparator.comparing((Manifest m) -> lastVerified(m, latest)).thenComparing(Manifest::startedAt)
+                .thenComparing(Manifest::backupId));
+        List<Manifest> out = new ArrayList<>();
+        if (!newestFirst.isEmpty()) {
+            out.add(newestFirst.get(0));
+        }
+        out.addAll(rest);
         return out;
+    }
+
+    /** When the backup's latest verdict was given; {@link Instant#MIN} when it has none. */
+    static Instant lastVerified(Manifest m, Map<BackupId, Verification> latest) {
+        Verification v = latest.get(m.backupId());
+        return v == null ? Instant.MIN : v.verifiedAt();
+    }
+
+    /**
+     * Since when a backup has gone without a verdict: its latest verdict's time, else its snapshot's (never verified).
+     */
+    static Instant unverifiedSince(Manifest m, Map<BackupId, Verification> latest) {
+        Verification v = latest.get(m.backupId());
+        return v == null ? m.startedAt() : v.verifiedAt();
     }
 }

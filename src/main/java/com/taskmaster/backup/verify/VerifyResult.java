@@ -19,7 +19,21 @@ import static com.taskmaster.backup.alert.Metrics.Unit.SECONDS;
  * invocation fail (integrity, replica, staleness, anomalies, unreadable manifests).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record VerifyResult(List<Checked> checked, Freshness freshness, List<String> unreadableManifests, List<String> failures) {
+public record VerifyResult(List<Checked> checked, Freshness freshness, List<String> unreadableManifests, List<String> failures,
+                           Backlog backlog) {
+
+    public VerifyResult(List<Checked> checked, Freshness freshness, List<String> unreadableManifests, List<String> failures) {
+        this(checked, freshness, unreadableManifests, failures, null);
+    }
+
+    /**
+     * The backups due that this run left for the next (its deadline came first): how many, and the one unverified the
+     * longest ({@code unverifiedSince}: its latest verdict, or its snapshot when it never had one), against
+     * {@code maxUnverified} (BACKUP_VERIFY_MAX_UNVERIFIED): past it, the run fails.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Backlog(int count, String oldestBackupId, Instant unverifiedSince, String maxUnverified) {
+    }
 
     /**
      * One backup: {@code outcome} passed/failed/error/skipped ({@link Verification}), {@code replica}
@@ -58,8 +72,9 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
      * The run as CloudWatch metrics (template.yaml's dashboard and verify alarms): exactly one of
      * {@code VerifySuccess}/{@code VerifyFailure}, how many backups passed, failed (a backup that could not be checked,
      * outcome {@code error}, counts as failed: no new metric, the dashboard's failed line shows it) or were skipped, how many
-     * replicas were missing, different or unreadable, how many anomalies, and the newest backup's age at
-     * {@code now} (absent when there is no backup).
+     * replicas were missing, different or unreadable, how many anomalies, the backlog ({@code VerifyBacklog}: backups
+     * due but left for the next run; {@code VerifyOldestUnverifiedAgeSeconds} when there is one), and the newest
+     * backup's age at {@code now} (absent when there is no backup).
      */
     public Map<String, Metrics.Value> metrics(Instant now) {
         long passed = count(Verification.Outcome.passed);
@@ -74,6 +89,12 @@ public record VerifyResult(List<Checked> checked, Freshness freshness, List<Stri
                 .add("VerifyBackupsSkipped", skipped, COUNT)
                 .add("VerifyReplicaProblems", replicaProblems, COUNT)
                 .add("VerifyAnomalies", anomalies, COUNT);
+        if (backlog != null) {
+            m.add("VerifyBacklog", backlog.count(), COUNT);
+            if (backlog.unverifiedSince() != null) {
+                m.add("VerifyOldestUnverifiedAgeSeconds", Duration.between(backlog.unverifiedSince(), now).toMillis() / 1000.0, SECONDS);
+            }
+        }
         if (freshness != null && freshness.newestTakenAt() != null) {
             m.add("NewestBackupAgeSeconds", Duration.between(freshness.newestTakenAt(), now).toMillis() / 1000.0, SECONDS);
         }

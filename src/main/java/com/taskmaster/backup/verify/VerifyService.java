@@ -1,6 +1,7 @@
 package com.taskmaster.backup.verify;
 
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupReader;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Layout;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,9 +47,19 @@ public final class VerifyService {
     private final PgTools tools;
     private final Clock clock;
     private final VerifySettings settings;
+    private final Duration maxUnverified;
+    /** BACKUP_VERIFY_MAX_UNVERIFIED's default: four weekly runs. */
+    public static final Duration DEFAULT_MAX_UNVERIFIED = Duration.ofDays(30);
 
     public VerifyService(AppendOnlyRepository repository, Optional<? extends ReadableRepository> replica, Envelope envelope, PgTools tools, Clock clock,
                          VerifySettings settings) {
+        this(repository, replica, envelope, tools, clock, settings, DEFAULT_MAX_UNVERIFIED);
+    }
+
+    /** @param maxUnverified a backup left without a verdict longer than this (BACKUP_VERIFY_MAX_UNVERIFIED) fails the run */
+    public VerifyService(AppendOnlyRepository repository, Optional<? extends ReadableRepository> replica, Envelope envelope, PgTools tools, Clock clock,
+                         VerifySettings settings, Duration maxUnverified) {
+        this.maxUnverified = maxUnverified;
         this.repository = repository;
         this.replica = replica;
         this.envelope = envelope;
@@ -62,9 +74,10 @@ public final class VerifyService {
      */
     public VerifyResult run(VerifyRequest request, String requestId, Deadline deadline) {
         Catalog.Listing listing = new Catalog(repository).list();
-        Verifications records = new Verifications(repository);
-        List<Manifest> due = VerifyPlan.select(listing.backups(), records.latest(), clock.instant(), settings.window(),
+        Map<BackupId, Verification> latest = new Verifications(repository).latest();
+        List<Manifest> due = VerifyPlan.select(listing.backups(), latest, clock.instant(), settings.window(),
                 request.backupId());
+        List<Manifest> left = new ArrayList<>();
         List<VerifyResult.Checked> checked = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Duration longest = Duration.ZERO;
@@ -73,6 +86,7 @@ public final class VerifyService {
             if (!deadline.hasLeft(margin)) {
                 checked.add(new VerifyResult.Checked(m.backupId().value(), Verification.Outcome.skipped,
                         "not enough time left in this invocation; checked on the next run", null, null, List.of(), 0, null));
+                left.add(m);
                 continue;
             }
             Verification v = check(m, Findings.predecessor(m, listing.backups()), requestId);
@@ -99,11 +113,24 @@ public final class VerifyService {
         Optional<String> stale = staleSources.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", staleSources));
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),
                 newest.map(m -> m.database().name()).orElse(null), newest.map(Manifest::startedAt).orElse(null), settings.rpo().toString(), stale.isEmpty(), stale.orElse(null));
-        VerifyResult result = new VerifyResult(checked, freshness, listing.unreadable(), failures);
+        VerifyResult.Backlog backlog = backlog(left, latest);
+        if (backlog.unverifiedSince() != null && backlog.unverifiedSince().isBefore(clock.instant().minus(maxUnverified))) {
+            failures.add(backlog.count() + " backup(s) left unverified for the next run; " + backlog.oldestBackupId()
+                    + " has had no verdict since " + backlog.unverifiedSince() + ", longer than BACKUP_VERIFY_MAX_UNVERIFIED ("
+                    + maxUnverified + "): raise the verify function's timeout or run it more often until the backlog is gone");
+        }
+        VerifyResult result = new VerifyResult(checked, freshness, listing.unreadable(), failures, backlog);
         if (!result.ok()) {
             LOG.errorf("verify result: %s", Json.toString(result));
         }
         return result;
+    }
+
+    /** The backups left for the next run, and the one of them unverified the longest. */
+    private VerifyResult.Backlog backlog(List<Manifest> left, Map<BackupId, Verification> latest) {
+        Optional<Manifest> oldest = left.stream().min(java.util.Comparator.comparing((Manifest m) -> VerifyPlan.unverifiedSince(m, latest)));
+        return new VerifyResult.Backlog(left.size(), oldest.map(m -> m.backupId().value()).orElse(null),
+                oldest.map(m -> VerifyPlan.unverifiedSince(m, latest)).orElse(null), maxUnverified.toString());
     }
 
     /**

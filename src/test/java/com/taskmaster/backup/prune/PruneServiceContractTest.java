@@ -317,6 +317,83 @@ abstract class PruneServiceContractTest {
         assertEquals(2, repo.scan("").foreignKeys().size());
     }
 
+    /**
+     * Issue 9, item 8: two runs that listed the same backups (the barrier holds each run's first deletion until both
+     * have planned) count each deletion once between them: deletedCount and bytesFreed add up to what went.
+     */
+    @Test
+    void twoConcurrentRunsCountEachDeletionOnce() throws Exception {
+        history(repo, 45);
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "dry", Deadline.NONE);
+        assertTrue(dry.deletedCount() > 2, dry.toString());
+        java.util.concurrent.CyclicBarrier bothPlanned = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<PruneReport>> runs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Repository held = new com.taskmaster.backup.repository.ForwardingRepository(repo) {
+                    private boolean first = true;
+
+                    @Override
+                    public boolean delete(ObjectKey key) {
+                        if (first) {
+                            first = false;
+                            try {
+                                bothPlanned.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                        return super.delete(key);
+                    }
+                };
+                int minutes = i;
+                runs.add(pool.submit(() -> service(held, RetentionPolicy.DEFAULTS, minutes)
+                        .run(new PruneRequest(false, "manual"), "r" + minutes, Deadline.NONE)));
+            }
+            PruneReport a = runs.get(0).get(120, java.util.concurrent.TimeUnit.SECONDS);
+            PruneReport b = runs.get(1).get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(dry.deletedCount(), a.deletedCount() + b.deletedCount(), a.deleted() + " / " + b.deleted());
+            assertEquals(dry.bytesFreed(), a.bytesFreed() + b.bytesFreed());
+            Set<String> deletedByA = a.deleted().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());
+            assertEquals(deletedByA, Set.copyOf(b.deletedElsewhere()), "what one run deleted, the other reports as deleted elsewhere");
+            assertFalse(b.kept().stream().anyMatch(e -> e.reasons().contains("deletion-failed")), b.kept().toString());
+            assertEquals(dry.keptCount(), new Catalog(repo).list().backups().size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void verified(Repository repo, BackupId id, Instant at) {
+        com.taskmaster.backup.format.Verifications.record(repo, new com.taskmaster.backup.format.Verification(id, at,
+                com.taskmaster.backup.format.Verification.Outcome.passed, null, 3, null, null, 10, "r"));
+    }
+
+    /** Issue 9, item 8: a deleted backup's verification records go with it; those an earlier run left are leftovers. */
+    @Test
+    void verificationRecordsGoWithTheirBackupAndLeftOnesAreCleanedUp() {
+        List<BackupId> ids = history(repo, 45);
+        for (BackupId id : ids) {
+            verified(repo, id, id.time().plus(Duration.ofHours(1)));
+        }
+        BackupId prunedLongAgo = BackupId.scheduled(NOW.minus(Duration.ofDays(400)), "daily");
+        verified(repo, prunedLongAgo, prunedLongAgo.time().plus(Duration.ofHours(1)));
+        verified(repo, prunedLongAgo, prunedLongAgo.time().plus(Duration.ofDays(7)));
+        BackupId young = BackupId.scheduled(NOW.minus(Duration.ofHours(2)), "inflight");
+        verified(repo, young, NOW.minus(Duration.ofHours(1))); // no manifest yet, but too young to be a leftover
+
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "dry", Deadline.NONE);
+        assertEquals(2, dry.leftovers().verificationRecords().size(), dry.leftovers().toString());
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
+        assertTrue(r.deletedCount() > 0);
+        Set<String> left = repo.list(Layout.VERIFICATIONS).stream()
+                .map(i -> Layout.idOfVerification(i.key()).orElseThrow().value()).collect(Collectors.toSet());
+        Set<String> expected = r.kept().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet());
+        expected.add(young.value());
+        assertEquals(expected, left, "records of kept backups (and of the young one) only");
+        assertEquals(2, r.leftovers().verificationRecords().size());
+    }
+
     @Test
     void anUnreadableManifestStopsPruneAndItsDataIsNeverALeftover() {
         history(repo, 45);

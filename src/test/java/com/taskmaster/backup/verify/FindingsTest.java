@@ -47,10 +47,50 @@ class FindingsTest {
                 d1.backupId(), verified(d1, NOW.minus(Duration.ofDays(1)), Verification.Outcome.failed),
                 d0.backupId(), verified(d0, NOW.minus(Duration.ofDays(8)), Verification.Outcome.passed));
         List<Manifest> due = VerifyPlan.select(List.of(d3, d2, d1, d0), latest, NOW, SETTINGS.window(), Optional.empty());
-        assertEquals(List.of(d3, d1, d0), due); // newest always; d1 failed last time; d0 out of the window
+        // newest always; then least recently verified first: d0 (out of the window), d1 (failed last time)
+        assertEquals(List.of(d3, d0, d1), due);
         assertEquals(List.of(d2), VerifyPlan.select(List.of(d3, d2, d1, d0), latest, NOW, SETTINGS.window(),
                 Optional.of(d2.backupId())));
         assertEquals(List.of(), VerifyPlan.select(List.of(), Map.of(), NOW, SETTINGS.window(), Optional.empty()));
+    }
+
+    /**
+     * Issue 9, item 3, its scenario: 601 backups, each run's time covers 64 checks (the issue's first run: 64 checked,
+     * 537 skipped), one run a week. Newest first alone re-checked the same newest backups every run and never reached
+     * the other 537; newest, then least recently verified first, reaches every backup in ten runs.
+     */
+    @Test
+    void whenEachRunChecksOnlyAFewEveryBackupIsEventuallyReached() {
+        List<Manifest> newestFirst = new java.util.ArrayList<>();
+        for (int i = 0; i < 601; i++) {
+            newestFirst.add(manifest(BackupId.scheduled(NOW.minus(Duration.ofHours(2 + 6L * i)), "q").value(), 100));
+        }
+        Map<BackupId, Verification> latest = new java.util.HashMap<>();
+        java.util.Set<BackupId> reached = new java.util.HashSet<>();
+        Instant run = NOW;
+        List<Integer> newPerRun = new java.util.ArrayList<>();
+        for (int week = 0; week < 10; week++) {
+            List<Manifest> due = VerifyPlan.select(newestFirst, latest, run, SETTINGS.window(), Optional.empty());
+            int before = reached.size();
+            for (Manifest m : due.subList(0, Math.min(64, due.size()))) {
+                latest.put(m.backupId(), verified(m, run, Verification.Outcome.passed));
+                reached.add(m.backupId());
+            }
+            newPerRun.add(reached.size() - before);
+            run = run.plus(Duration.ofDays(7));
+        }
+        assertEquals(601, reached.size(), "backups reached by 10 runs of 64 checks; new ones per run: " + newPerRun);
+        assertEquals(List.of(64, 63, 63, 63, 63, 63, 63, 63, 63, 33), newPerRun);
+    }
+
+    /** The backlog's oldest: a backup's latest verdict, else (never verified) its snapshot. */
+    @Test
+    void unverifiedSinceIsTheLatestVerdictElseTheSnapshot() {
+        Manifest never = manifest("20261101T020000Z-daily", 100);
+        Manifest failed = manifest("20261102T020000Z-daily", 100);
+        Map<BackupId, Verification> latest = Map.of(failed.backupId(), verified(failed, NOW, Verification.Outcome.failed));
+        assertEquals(never.startedAt(), VerifyPlan.unverifiedSince(never, latest));
+        assertEquals(NOW, VerifyPlan.unverifiedSince(failed, latest));
     }
 
     /**

@@ -156,6 +156,22 @@ class VerifyServiceTest {
         assertEquals(1, v.tables());
     }
 
+    /** Issue 9, item 8: pg_restore prints a newline in a name as a space; such a table failed every verify. */
+    @Test
+    void tablesWithANewlineOrCarriageReturnInTheirNamePass() throws IOException {
+        DbCredentials odd = PostgresServer.get().createDatabase("verifynewline");
+        PostgresServer.get().psql(odd.database(), "CREATE TABLE \"we\nird\" (x int); INSERT INTO \"we\nird\" VALUES (1), (2);"
+                + " CREATE TABLE \"car\rriage\" (x int); INSERT INTO \"car\rriage\" VALUES (3);"
+                + " CREATE TABLE \"plain one\" (x int);");
+        String id = backups.run(new BackupRequest(null, null, Trigger.manual()), odd, "r", Deadline.NONE).backupId();
+        Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(id))));
+        assertTrue(m.tables().contains(new TableFingerprint("public", "we\nird", 2)), m.tables().toString());
+
+        Verification v = verify(m);
+        assertTrue(v.passed(), v.reason());
+        assertEquals(3, v.tables());
+    }
+
     @Test
     void dumpCutShortButProperlyEncryptedIsRejectedByPgRestore() throws Exception {
         Manifest m = backup();
@@ -227,5 +243,21 @@ class VerifyServiceTest {
         assertEquals(Verification.Outcome.skipped, r.checked().get(0).outcome());
         assertTrue(r.ok());
         assertEquals(0, repo.list(Layout.VERIFICATIONS).size());
+        assertEquals(1, r.backlog().count());
+        assertEquals(1.0, r.metrics(Instant.now()).get("VerifyBacklog").value());
+    }
+
+    /** Issue 9, item 3: a backup left unverified past BACKUP_VERIFY_MAX_UNVERIFIED fails the run (and so alerts). */
+    @Test
+    void aBacklogOlderThanTheLimitFailsTheRun() throws IOException {
+        Manifest m = backup();
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(3));
+        VerifyResult r = new VerifyService(repo, Optional.empty(), key, PostgresServer.get().tools(), later,
+                VerifySettings.of("7d", "26h", 0.5, 0.5), Duration.ofDays(2))
+                .run(new VerifyRequest(Optional.empty()), "r", Deadline.at(Instant.now().plusSeconds(10)));
+        assertEquals(m.backupId().value(), r.backlog().oldestBackupId());
+        assertEquals(m.startedAt(), r.backlog().unverifiedSince());
+        assertTrue(r.failures().stream().anyMatch(f -> f.contains("BACKUP_VERIFY_MAX_UNVERIFIED")), r.failures().toString());
+        assertTrue(r.metrics(later.instant()).get("VerifyOldestUnverifiedAgeSeconds").value() > Duration.ofDays(3).toSeconds() - 60);
     }
 }

@@ -62,7 +62,9 @@ public final class SnapshotSession implements AutoCloseable {
     /** How long the counting session waits, in all, for its table locks while pg_dump holds its own. */
     public static final Duration LOCK_GRACE = Duration.ofSeconds(5);
 
+    /** Opens the session; a transaction-pooling endpoint is refused first ({@link Poolers#probe}). */
     public static SnapshotSession open(DbCredentials db) {
+        Poolers.probe(db);
         Connection conn = connect(db);
         try {
             try (Statement s = conn.createStatement()) {

@@ -3,8 +3,12 @@ package com.taskmaster.backup.postgres;
 import com.taskmaster.backup.testing.PostgresServer;
 import com.taskmaster.backup.testing.TlsPostgres;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.rds.FixedClockRdsUtilities;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rds.RdsUtilities;
+
+import java.lang.reflect.Constructor;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +32,25 @@ class RdsIamAuthTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC);
     private static final String SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+    /**
+     * The SDK's own {@link RdsUtilities} with fixed credentials and a fixed clock (its package-private constructor), so
+     * that the tokens it signs are the same each time and a test server can be given one as the password.
+     */
+    static RdsUtilities fixedClock(String region, String accessKeyId, String secretKey, Clock clock) {
+        RdsUtilities.Builder b = RdsUtilities.builder().region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretKey)));
+        try {
+            Class<?> impl = Class.forName("software.amazon.awssdk.services.rds.DefaultRdsUtilities");
+            Constructor<?> c = impl.getDeclaredConstructor(b.getClass(), Clock.class);
+            c.setAccessible(true);
+            return (RdsUtilities) c.newInstance(b, clock);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the SDK's DefaultRdsUtilities(builder, clock) is gone: " + e, e);
+        }
+    }
+
     private static RdsUtilities signer(String region) {
-        return FixedClockRdsUtilities.create(region, "AKIAIOSFODNN7EXAMPLE", SECRET_KEY, CLOCK);
+        return fixedClock(region, "AKIAIOSFODNN7EXAMPLE", SECRET_KEY, CLOCK);
     }
 
     private static ConnectionPolicy iamPolicy(Optional<String> region) {
@@ -93,7 +114,7 @@ class RdsIamAuthTest {
                 () -> TlsConnectionTest.jdbc(spec, new DbCredentials(spec), "SELECT 1"));
         assertTrue(none.getMessage().contains("password"), none.getMessage());
         // Another signing time (a fresh token) is refused too: the server checks the token itself.
-        RdsUtilities later = FixedClockRdsUtilities.create("eu-west-1", "AKIAIOSFODNN7EXAMPLE", SECRET_KEY,
+        RdsUtilities later = fixedClock("eu-west-1", "AKIAIOSFODNN7EXAMPLE", SECRET_KEY,
                 Clock.offset(CLOCK, java.time.Duration.ofSeconds(1)));
         DbCredentials stale = new DbCredentials(db.spec(), new RdsIamAuth(later));
         IllegalStateException refused = assertThrows(IllegalStateException.class,

@@ -14,6 +14,8 @@ import java.sql.Statement;
  */
 public final class Poolers {
     static final String ADVICE = "use the direct (session) endpoint";
+    /** duplicate_prepared_statement, invalid_sql_statement_name: named statements of another session. */
+    private static final java.util.Set<String> POOLED_STATEMENT_STATES = java.util.Set.of("42P05", "26000");
 
     private Poolers() {
     }
@@ -47,6 +49,13 @@ public final class Poolers {
                         + "keep a snapshot for pg_dump: " + ADVICE + " (the database server itself, or a pooler in session mode)");
             }
         } catch (SQLException e) {
+            if (POOLED_STATEMENT_STATES.contains(e.getSQLState())) {
+                // pgJDBC names its statements per connection: one that exists already, or has vanished, on "its" backend
+                // means another client's session, i.e. backends handed around by a transaction pooler.
+                throw new PoolerException(db.describe() + " behaves like a transaction-pooling endpoint (" + e.getMessage()
+                        + ": another client's prepared statements on this connection's backend), which cannot keep a snapshot "
+                        + "for pg_dump: " + ADVICE + " (the database server itself, or a pooler in session mode)");
+            }
             throw new DatabaseException("probing " + db.describe() + " for a transaction pooler failed: "
                     + com.taskmaster.backup.support.Redactor.redact(e.getMessage()), e);
         }

@@ -4,6 +4,8 @@
 #
 #   bin/pg_dump  bin/pg_restore  bin/psql      -> /opt/bin   (BACKUP_PG_BIN=/opt/bin)
 #   lib/<shared libraries they need>           -> /opt/lib   (on Lambda's default LD_LIBRARY_PATH)
+#   etc/rds-global-bundle.pem                  -> /opt/etc   (Amazon RDS's CA bundle, fetched at build time)
+#   etc/ssl/certs/ca-certificates.crt          -> the build image's public CA bundle (libpq's sslrootcert=system)
 #
 # glibc itself is NOT copied: the runtime's own glibc must be used.
 #
@@ -107,6 +109,16 @@ for bin in "$OUT"/bin/*; do
   done
 done
 
+# Amazon RDS's global CA bundle (RDS/Aurora server certificates chain to it; no public trust store holds it), fetched
+# now, on the operator's machine: BACKUP_DB_RDS_CA_BUNDLE's default /opt/etc/rds-global-bundle.pem. And a copy of the
+# platform's public CA bundle for libpq (sslrootcert=system; docs/CONNECTIONS.md).
+mkdir -p "$OUT/etc/ssl/certs"
+curl -fsSL --retry 3 "${RDS_CA_BUNDLE_URL:-https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem}" \
+  -o "$OUT/etc/rds-global-bundle.pem"
+[[ "$(grep -c 'BEGIN CERTIFICATE' "$OUT/etc/rds-global-bundle.pem")" -ge 1 ]] || { echo "!! the RDS CA bundle holds no certificate" >&2; exit 1; }
+cp -L /etc/pki/tls/certs/ca-bundle.crt "$OUT/etc/ssl/certs/ca-certificates.crt"
+chmod 0644 "$OUT"/etc/*.pem "$OUT"/etc/ssl/certs/*
+
 strip --strip-unneeded "$OUT"/bin/* "$OUT"/lib/* 2>/dev/null || true
 chmod 0755 "$OUT"/bin/*
 chmod 0644 "$OUT"/lib/*
@@ -115,7 +127,7 @@ echo ">> layer contents:"
 (cd "$OUT" && find . -type f | sort)
 "$OUT/bin/pg_dump" --version
 
-(cd "$OUT" && zip -q -r -9 "/dist/${ZIP_NAME}" bin lib)
+(cd "$OUT" && zip -q -r -9 "/dist/${ZIP_NAME}" bin lib etc)
 EOS
 
 echo ">> smoke test in ${TEST_IMAGE} (only the runtime's libraries plus the layer)"
@@ -125,7 +137,7 @@ trap 'rm -rf "$SMOKE_DIR"' EXIT
 docker run --rm --platform "$PLATFORM" \
   -v "$SMOKE_DIR:/opt:ro" -e LD_LIBRARY_PATH=/opt/lib \
   --entrypoint /bin/sh "$TEST_IMAGE" \
-  -c '/opt/bin/pg_dump --version && /opt/bin/pg_restore --version && /opt/bin/psql --version'
+  -c '/opt/bin/pg_dump --version && /opt/bin/pg_restore --version && /opt/bin/psql --version && test -s /opt/etc/rds-global-bundle.pem'
 
 SIZE="$(du -h "$DIST_DIR/$ZIP_NAME" | cut -f1)"
 echo

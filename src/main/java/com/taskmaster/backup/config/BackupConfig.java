@@ -13,11 +13,26 @@ import java.util.Optional;
 @ConfigMapping(prefix = "backup")
 public interface BackupConfig {
 
-    /** {@code postgresql://user:password@host:port/db?sslmode=...}; mutually exclusive with {@link #dbSecretArn()}. */
+    /** {@code postgresql://user:password@host:port/db?sslmode=...&channel_binding=...} (docs/CONNECTIONS.md). */
     Optional<String> dbUrl();
 
-    /** Secrets Manager secret holding RDS/Neon-style JSON (host, port, username, password, dbname) or a URL. */
+    /**
+     * Secrets Manager secret holding RDS/Neon-style JSON (host, port, username, password, dbname) or a URL; with
+     * {@link #dbUrl()} beside it (no password in that URL), a secret of only username and password (RDS-managed).
+     */
     Optional<String> dbSecretArn();
+
+    /** RDS IAM database authentication: connections without a password use a fresh token (docs/CONNECTIONS.md). */
+    @WithDefault("false")
+    boolean dbIamAuth();
+
+    /** {@code verify}: RDS/Aurora and Neon hosts are verified (sslmode=verify-full) by default; {@code as-given}: as the URL says. */
+    @WithDefault("verify")
+    String dbTlsDefaults();
+
+    /** Amazon RDS's CA bundle (PEM), against which RDS/Aurora hosts are verified; the Lambda layer ships it there. */
+    @WithDefault("/opt/etc/rds-global-bundle.pem")
+    String dbRdsCaBundle();
 
     /** {@code s3://bucket/prefix} or {@code file:///path}. */
     Optional<String> repository();
@@ -115,10 +130,10 @@ public interface BackupConfig {
      */
     @ConfigMapping(prefix = "restore-test")
     interface RestoreTest {
-        /** {@code postgresql://...}; mutually exclusive with {@link #dbSecretArn()}. */
+        /** {@code postgresql://...}; beside {@link #dbSecretArn()} only without a password (an RDS-managed secret). */
         Optional<String> dbUrl();
 
-        /** Secrets Manager secret, same shapes as {@code BACKUP_DB_SECRET_ARN}. */
+        /** Secrets Manager secret, same shapes (and combination with the URL) as {@code BACKUP_DB_SECRET_ARN}. */
         Optional<String> dbSecretArn();
 
         /** SQL queries run on the restored database, one per line, each returning one row with one boolean: true to pass. */

@@ -8,6 +8,8 @@ import com.taskmaster.backup.config.LiteralSettings;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
+import com.taskmaster.backup.postgres.ConnectionPolicy;
+import com.taskmaster.backup.postgres.ConnectionSpec;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.prune.PruneService;
@@ -117,11 +119,11 @@ public class Services {
 
     public RestoreTestService restoreTestService() {
         Optional<String> restoreTestUrl = LiteralSettings.get(ConfigProvider.getConfig(), "restore-test.db-url");
-        if (restoreTestUrl.isPresent() == restoreTestConfig.dbSecretArn().isPresent()) {
-            throw new IllegalArgumentException("set one of RESTORE_TEST_DB_URL and RESTORE_TEST_DB_SECRET_ARN (the restore-test "
+        if (restoreTestUrl.isEmpty() && restoreTestConfig.dbSecretArn().isEmpty()) {
+            throw new IllegalArgumentException("set RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN (the restore-test "
                     + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
         }
-        DbCredentials server = database(restoreTestUrl.orElseGet(() -> restoreTestConfig.dbSecretArn().get()));
+        DbCredentials server = connection(restoreTestUrl, restoreTestConfig.dbSecretArn());
         List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
         DatabaseRestore restore = new DatabaseRestore(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
@@ -132,7 +134,25 @@ public class Services {
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */
     public DbCredentials database(String target) {
-        return target.startsWith("arn:") ? fromSecret(target) : DbCredentials.fromUrl(target);
+        return target.startsWith("arn:") ? connection(Optional.empty(), Optional.of(target))
+                : connection(Optional.of(target), Optional.empty());
+    }
+
+    /** The connection rules of the BACKUP_DB_TLS_DEFAULTS, BACKUP_DB_RDS_CA_BUNDLE and BACKUP_DB_IAM_AUTH settings. */
+    public ConnectionPolicy connectionPolicy() {
+        return ConnectionPolicy.of(config.dbTlsDefaults(), config.dbRdsCaBundle(), config.dbIamAuth(),
+                Optional.ofNullable(System.getenv("AWS_REGION")));
+    }
+
+    /**
+     * A URL, a secret, or both (a secret of username and password, the URL without password giving the rest), under
+     * the {@link #connectionPolicy()}.
+     */
+    private DbCredentials connection(Optional<String> url, Optional<String> secretArn) {
+        ConnectionSpec spec = secretArn.isPresent()
+                ? ConnectionSpec.fromSecret(readSecret(secretArn.get()), secretArn.get(), url)
+                : ConnectionSpec.fromUrl(url.orElseThrow());
+        return connectionPolicy().apply(spec);
     }
 
     /** The replica bucket lives in another region: a plain client that follows it there (cross-region access). */
@@ -144,16 +164,11 @@ public class Services {
     /** The database to back up: {@code BACKUP_DB_URL}, or the Secrets Manager secret {@code BACKUP_DB_SECRET_ARN}. */
     public DbCredentials sourceDatabase() {
         Optional<String> url = dbUrl();
-        if (url.isPresent() && config.dbSecretArn().isPresent()) {
-            throw new IllegalArgumentException("set BACKUP_DB_URL or BACKUP_DB_SECRET_ARN, not both");
+        if (url.isEmpty() && config.dbSecretArn().isEmpty()) {
+            throw new IllegalArgumentException("no database configured: set BACKUP_DB_URL (postgresql://...), "
+                    + "BACKUP_DB_SECRET_ARN, or both (an RDS-managed secret with a URL without password)");
         }
-        if (url.isPresent()) {
-            return DbCredentials.fromUrl(url.get());
-        }
-        if (config.dbSecretArn().isPresent()) {
-            return fromSecret(config.dbSecretArn().get());
-        }
-        throw new IllegalArgumentException("no database configured: set BACKUP_DB_URL (postgresql://...) or BACKUP_DB_SECRET_ARN");
+        return connection(url, config.dbSecretArn());
     }
 
     /** BACKUP_DB_URL as given (a password may contain "${"): never through property expansion. */
@@ -161,13 +176,12 @@ public class Services {
         return LiteralSettings.get(ConfigProvider.getConfig(), "backup.db-url");
     }
 
-    static DbCredentials fromSecret(String secretId) {
+    static String readSecret(String secretId) {
         // No Quarkiverse extension for Secrets Manager resolves here: the plain SDK client, same HTTP client as the others.
         // It honours AWS_REGION and AWS_ENDPOINT_URL(_SECRETS_MANAGER) like every SDK client.
         try (SecretsManagerClient client = SecretsManagerClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder().build()).build()) {
-            String secret = client.getSecretValue(b -> b.secretId(secretId)).secretString();
-            return DbCredentials.fromSecret(secret, secretId);
+            return client.getSecretValue(b -> b.secretId(secretId)).secretString();
         } catch (SdkException e) {
             throw new IllegalStateException("cannot read database secret " + secretId + ": " + e.getMessage(), e);
         }

@@ -41,7 +41,9 @@ public final class SnapshotSession implements AutoCloseable {
         this.lcMonetary = lcMonetary;
     }
 
+    /** Opens the session; a transaction-pooling endpoint is refused first ({@link Poolers#probe}). */
     public static SnapshotSession open(DbCredentials db) {
+        Poolers.probe(db);
         Connection conn = connect(db);
         try {
             try (Statement s = conn.createStatement()) {

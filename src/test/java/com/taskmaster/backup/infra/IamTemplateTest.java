@@ -256,6 +256,39 @@ class IamTemplateTest {
         assertNoProblems(problems);
     }
 
+    /**
+     * {@code rds-db:connect} only under the condition that IAM database authentication is on (DatabaseIamAuth), only
+     * for the configured database user of the configured resource, and only to the functions that connect to databases.
+     */
+    @Test
+    void rdsDbConnectIsGrantedOnlyWhenIamAuthIsOn() {
+        List<String> problems = new ArrayList<>();
+        Set<String> granted = new TreeSet<>();
+        template.path("Resources").fields().forEachRemaining(r -> {
+            if (!"AWS::IAM::Policy".equals(r.getValue().path("Type").asText())) {
+                return;
+            }
+            for (JsonNode st : r.getValue().path("Properties").path("PolicyDocument").path("Statement")) {
+                JsonNode cond = st.path("Fn::If");
+                JsonNode inner = cond.isArray() ? cond.get(1) : st;
+                if (!actionsOf(inner).contains("rds-db:connect")) {
+                    continue;
+                }
+                granted.add(r.getKey());
+                if (!cond.isArray() || !"DatabaseIamAuthOn".equals(cond.get(0).asText())) {
+                    problems.add(r.getKey() + ": rds-db:connect outside Fn::If [DatabaseIamAuthOn, ...]");
+                }
+                String resource = asSubString(inner.path("Resource"));
+                if (!resource.endsWith(":dbuser:${DatabaseResourceId}/${DatabaseIamUser}")) {
+                    problems.add(r.getKey() + ": rds-db:connect on " + resource + ", not the configured user");
+                }
+            }
+        });
+        assertEquals(Set.of("BackupFunctionPolicy", "RestoreFunctionPolicy", "RestoreTestFunctionPolicy"), granted);
+        assertTrue(template.path("Conditions").has("DatabaseIamAuthOn"));
+        assertNoProblems(problems);
+    }
+
     @Test
     void noIamPolicyAnywhereGrantsServiceWildcards() {
         List<String> problems = new ArrayList<>();

@@ -116,7 +116,11 @@ class TlsConnectionTest {
     }
 
     static String jdbc(ConnectionSpec s, String sql) {
-        try (Connection c = SnapshotSession.connect(new DbCredentials(s)); Statement st = c.createStatement();
+        return jdbc(s, new DbCredentials(s), sql);
+    }
+
+    static String jdbc(ConnectionSpec s, DbCredentials db, String sql) {
+        try (Connection c = SnapshotSession.connect(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             String v = rs.getString(1);
@@ -127,8 +131,11 @@ class TlsConnectionTest {
     }
 
     static String psql(ConnectionSpec s, String sql) {
-        try (PgProcess p = PgProcess.start(PostgresServer.get().tools(), "psql", List.of("-X", "-A", "-t", "-c", sql),
-                new DbCredentials(s))) {
+        return psql(new DbCredentials(s), sql);
+    }
+
+    static String psql(DbCredentials db, String sql) {
+        try (PgProcess p = PgProcess.start(PostgresServer.get().tools(), "psql", List.of("-X", "-A", "-t", "-c", sql), db)) {
             p.stdin().close();
             String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).strip();
             int exit = p.waitFor(60, TimeUnit.SECONDS);

@@ -98,6 +98,19 @@ public final class TlsPostgres {
                 "-c", sql), db.libpqEnvironment());
     }
 
+    /** Creates database {@code name} holding the TaskMaster sample data at {@code scale}. */
+    public void sampleDatabase(String name, double scale) {
+        psql(admin, "CREATE DATABASE " + name);
+        PostgresServer.run(List.of(PostgresServer.get().tools().program("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                "-v", "scale=" + scale, "-f", PostgresServer.repoFile("db/taskmaster-sample.sql").toString()),
+                admin.withDatabase(name).libpqEnvironment());
+    }
+
+    /** Creates the empty database {@code name}. */
+    public void createDatabase(String name) {
+        psql(admin, "CREATE DATABASE " + name);
+    }
+
     /** The server's admin (superuser) connection as bin/pg-local gives it: 127.0.0.1, no parameters. */
     public DbCredentials admin() {
         return admin;

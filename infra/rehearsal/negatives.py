@@ -123,7 +123,7 @@ class AlertQueue:
 HANDLER_CHECKS = [
     ("verify", "list", "verify with list's principal (no data read, no decrypt)",
      ("s3:GetObject", "kms:Decrypt", "kms:DescribeKey")),
-    ("verify", "restore", "verify with restore's principal (cannot store its verification records)",
+    ("verify", "restore-test", "verify with restore-test's principal (reads all, cannot store verification records)",
      ("s3:PutObject",)),
     ("backup", "restore-test", "back up with restore-test's principal (no data write, no encrypt)",
      ("s3:PutObject", "kms:GenerateDataKey")),

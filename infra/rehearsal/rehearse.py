@@ -16,6 +16,8 @@ import botocore.config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import functions as fns  # noqa: E402
+import negatives  # noqa: E402
+import wiring  # noqa: E402
 import stacks  # noqa: E402
 
 PRIMARY, SECONDARY = "eu-central-1", "eu-west-1"
@@ -268,6 +270,8 @@ def run_functions(emu, db, root, work, facts):
         code, result, text, seconds, out_file = fns.invoke(root, emu, fn, event, work, label, overrides)
         fn.emf += fns.emf_documents(text)
         fn.runs.append((label, code == 0, seconds))
+        if db.password in text:
+            raise Deviation(f"{handler} ({label}) printed the database password; its output: {out_file}")
         log(f"{handler} ({label}): exit {code} in {seconds:.0f} s" + ("" if code == 0 else f"; output: {out_file}"))
         if code != 0:
             raise Deviation(f"{handler} ({label}) failed as deployed (exit {code}); its output: {out_file}\n"
@@ -275,20 +279,69 @@ def run_functions(emu, db, root, work, facts):
         return result
 
     daily = run("backup", "daily schedule", scheduled(inputs, by["backup"], "daily", fn_arn))
-    run("backup", "hourly schedule", scheduled(inputs, by["backup"], "hourly", fn_arn))
+    hourly = run("backup", "hourly schedule", scheduled(inputs, by["backup"], "hourly", fn_arn))
+    backup_ids = [r["backupId"] for r in (daily, hourly) if r and "backupId" in r]
+    if len(backup_ids) != 2:
+        raise Deviation(f"backup results without backupId: {daily}, {hourly}")
     listed = run("list", "manual", {})
+    if not all(i in json.dumps(listed) for i in backup_ids):
+        raise Deviation(f"list does not show both backups {backup_ids}: {listed}")
     log(f"replication stand-in: copied {replicate(emu, facts)} objects to the replica bucket")
     run("verify", "weekly schedule", scheduled(inputs, by["verify"], "verify", fn_arn))
     run("restore-test", "monthly schedule", scheduled(inputs, by["restore-test"], "restore-test", fn_arn))
     with open(os.path.join(root, "infra/events/restore.json"), encoding="utf-8") as f:
         restore_event = json.load(f)
-    restore_event["backupId"] = daily["backupId"] if daily and "backupId" in daily else listed["backups"][0]["backupId"]
+    restore_event["backupId"] = backup_ids[0]
     restore_event["target"] = facts["secrets"]["taskmaster/restore-target"]
     run("restore", "infra/events/restore.json", restore_event)
+    restored = db.psql("restored", "SELECT count(*) FROM pg_tables WHERE schemaname = 'taskmaster'")
+    if int(restored) == 0:
+        raise Deviation("restore succeeded but the target database has no taskmaster tables")
     for label in ("prune-dry-run", "prune-real"):
         with open(os.path.join(root, f"infra/events/{label}.json"), encoding="utf-8") as f:
             run("prune", f"infra/events/{label}.json", json.load(f))
-    return functions
+    # Every call of these runs was allowed: a refusal here is a role missing a permission its function needs.
+    for f in functions:
+        refused = [d for d in emu.decisions_of(f.credentials["aws_access_key_id"]) if not d["allowed"]]
+        if refused:
+            raise Deviation(f"{f.handler} was refused calls while running as deployed: {refused}")
+        f.allowed = len(emu.decisions_of(f.credentials["aws_access_key_id"]))
+    return functions, by, backup_ids, overrides
+
+
+def negative_checks(emu, db, root, work, facts, by, backup_ids, overrides):
+    problems = []
+    print("Negative checks (each must be refused):")
+    for handler, what, refused, answer in negatives.direct_checks(emu, by, facts, backup_ids):
+        by[handler].refused_expected += refused
+        print(f"  {handler:13} {what:55} {'refused' if refused else 'NOT REFUSED'} ({answer})")
+        if not refused:
+            problems.append(f"{handler} could {what}")
+    alerts = negatives.AlertQueue(emu, facts["outputs"]["AlertTopicArn"])
+    print("Handlers run with a principal lacking a permission (must fail clearly, naming it, and alert):")
+    for handler, principal, what, operation in negatives.HANDLER_CHECKS:
+        fn = by[handler]
+        event = {"backupId": backup_ids[0]} if handler == "verify" else (
+            {"backupId": backup_ids[0], "target": facts["secrets"]["taskmaster/restore-target"]}
+            if handler == "restore" else {"label": "rehearsal"})
+        before = len([d for d in emu.decisions_of(by[principal].credentials["aws_access_key_id"]) if not d["allowed"]])
+        code, result, text, seconds, out_file = fns.invoke(root, emu, fn, event, work, "as-" + principal, overrides,
+                                                           credentials=by[principal].credentials)
+        refused = [d for d in emu.decisions_of(by[principal].credentials["aws_access_key_id"])
+                   if not d["allowed"]][before:]
+        fn.emf += fns.emf_documents(text)
+        message, issues = negatives.judge_failure(result, text, alerts.drain(), operation, db.password)
+        if code == 0:
+            issues.insert(0, "it succeeded")
+        if not refused:
+            issues.append("no call was refused")
+        by[principal].refused_expected += len(refused)
+        print(f"  {handler} as {principal}'s principal: exit {code}, {len(refused)} refused "
+              f"({', '.join(sorted({d['action'] for d in refused}))}); error: {message[:240]}")
+        for i in issues:
+            print(f"    PROBLEM: {i} (output: {out_file})")
+            problems.append(f"{what}: {i}")
+    return problems
 
 
 def main():
@@ -302,7 +355,32 @@ def main():
         db = Database(root, work)
         facts = deploy(emu, db, root, notes)
         report_deployment(facts, notes)
-        functions = run_functions(emu, db, root, work, facts)
+        functions, by, backup_ids, overrides = run_functions(emu, db, root, work, facts)
+        problems = negative_checks(emu, db, root, work, facts, by, backup_ids, overrides)
+        print("Alarm and dashboard wiring (metrics watched vs EMF printed by the handlers):")
+        lines, wiring_problems = wiring.check(emu, STACK, facts["outputs"]["DashboardName"],
+                                              [d for f in functions for d in f.emf])
+        print("\n".join(lines))
+        problems += wiring_problems
+        skipped = len(facts["skipped"])
+        print(f"{'function':14} {'runs':>4} {'calls allowed':>14} {'refused as expected':>20}  result")
+        allowed = refused = 0
+        for f in functions:
+            ok = all(r[1] for r in f.runs)
+            print(f"{f.handler:14} {len(f.runs):>4} {f.allowed:>14} {f.refused_expected:>20}  "
+                  + ("ok: " if ok else "FAILED: ") + ", ".join(r[0] for r in f.runs))
+            allowed += f.allowed
+            refused += f.refused_expected
+        for p in problems:
+            print("DEVIATION: " + p)
+        print(f"wall time {time.time() - started:.0f} s")
+        print(f"rehearsal: {len(functions)} functions ran as deployed, {allowed} calls allowed, {refused} refused as "
+              f"expected, {skipped} resources skipped")
+        if problems:
+            sys.exit(1)
+    except Deviation as e:
+        print(f"DEVIATION: {e}")
+        sys.exit(1)
     finally:
         if db:
             db.stop()

@@ -201,6 +201,12 @@ def create_by_api(emu_client, stack_name, lid, plan, props, region):
     kind = plan["Type"]
     if kind == "AWS::CloudWatch::Alarm":
         name = f"{stack_name}-{lid}"
+        # Stack outputs are strings: numbers chosen by Fn::If (e.g. EvaluationPeriods) come back as "2".
+        for field in ("Period", "EvaluationPeriods", "DatapointsToAlarm"):
+            if field in props:
+                props[field] = int(props[field])
+        if "Threshold" in props:
+            props["Threshold"] = float(props["Threshold"])
         emu_client("cloudwatch", region).put_metric_alarm(AlarmName=name, **props)
         return f"alarm {name}"
     if kind == "AWS::Lambda::Alias":

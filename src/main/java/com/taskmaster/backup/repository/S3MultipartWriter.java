@@ -83,7 +83,8 @@ final class S3MultipartWriter implements ObjectWriter {
                     .bucket(bucket).key(key).build()).uploadId();
         } catch (SdkException e) {
             uploader.shutdownNow();
-            throw new RepositoryException("cannot start upload of " + uri + ": " + e.getMessage(), e);
+            throw new RepositoryException("cannot start upload of " + uri + ": " + S3Repository.denied(e, "s3:PutObject")
+                    + e.getMessage(), e);
         }
     }
 
@@ -109,7 +110,8 @@ final class S3MultipartWriter implements ObjectWriter {
         } catch (S3Exception e) {
             throw abortAfter(S3Repository.isConditionFailure(e)
                     ? new ObjectExistsException("refusing to overwrite existing object " + uri)
-                    : new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e));
+                    : new RepositoryException("cannot complete upload of " + uri + ": "
+                            + S3Repository.denied(e, "s3:PutObject") + e.getMessage(), e));
         } catch (IOException | SdkException e) {
             throw abortAfter(new RepositoryException("cannot complete upload of " + uri + ": " + e.getMessage(), e));
         }

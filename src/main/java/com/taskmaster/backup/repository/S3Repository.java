@@ -177,9 +177,8 @@ public final class S3Repository implements Repository {
                 }
             }
         } catch (SdkException e) {
-            String denied = e instanceof S3Exception s && s.statusCode() == 403
-                    ? "access denied to s3:ListBucket (the function's role does not allow it): " : "";
-            throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + denied + e.getMessage(), e);
+            throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + denied(e, "s3:ListBucket")
+                    + e.getMessage(), e);
         }
         out.sort(java.util.Comparator.comparing(ObjectInfo::key));
         foreign.sort(java.util.Comparator.naturalOrder());
@@ -381,10 +380,12 @@ public final class S3Repository implements Repository {
 
     /** As above; when S3 refused the call (403), the message says which permission was missing. */
     private RepositoryException failure(String what, String action, ObjectKey key, SdkException e) {
-        if (e instanceof S3Exception s && s.statusCode() == 403) {
-            return new RepositoryException("cannot " + what + " " + uriOf(key) + ": access denied to " + action
-                    + " (the function's role does not allow it): " + e.getMessage(), e);
-        }
-        return failure(what, key, e);
+        return new RepositoryException("cannot " + what + " " + uriOf(key) + ": " + denied(e, action) + e.getMessage(), e);
+    }
+
+    /** "access denied to {@code action} (...): " when S3 refused the call (403), else "". */
+    static String denied(SdkException e, String action) {
+        return e instanceof S3Exception s && s.statusCode() == 403
+                ? "access denied to " + action + " (the function's role does not allow it): " : "";
     }
 }

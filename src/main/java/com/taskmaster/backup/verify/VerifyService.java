@@ -90,10 +90,16 @@ public final class VerifyService {
                 continue;
             }
             Verification v = check(m, Findings.predecessor(m, listing.backups()), requestId);
-            ObjectKey key = Verifications.record(repository, v);
+            ObjectKey key = null;
+            try {
+                key = Verifications.record(repository, v);
+            } catch (RepositoryException e) { // e.g. refused (AccessDenied): the other backups are still checked
+                failures.add("backup " + m.backupId() + ": its verification (" + v.outcome() + ") could not be recorded: "
+                        + e.getMessage());
+            }
             longest = longest.compareTo(Duration.ofMillis(v.durationMs())) > 0 ? longest : Duration.ofMillis(v.durationMs());
             checked.add(new VerifyResult.Checked(m.backupId().value(), v.outcome(), v.reason(), v.tables(), v.replica(),
-                    v.anomalies(), v.durationMs(), repository.uriOf(key)));
+                    v.anomalies(), v.durationMs(), key == null ? null : repository.uriOf(key)));
             if (v.outcome() == Verification.Outcome.failed) {
                 failures.add("backup " + m.backupId() + " failed verification: " + v.reason());
             } else if (v.outcome() == Verification.Outcome.error) {

@@ -67,6 +67,25 @@ class IamTemplateTest {
     }
 
     /**
+     * Backup writes data objects and manifests, nothing else (not verification records, reports or prune's audit
+     * records, which other code trusts): found by the deployment rehearsal (bin/rehearse), where it had backups/*.
+     */
+    @Test
+    void backupRoleWritesOnlyDataObjectsAndManifests() {
+        String roleId = getAttArnTarget(function("BackupFunction").path("Properties").path("Role"));
+        assertNotNull(roleId, "BackupFunction Role");
+        Set<String> writes = new TreeSet<>();
+        for (JsonNode st : statementsOfRole(roleId)) {
+            for (String a : actionsOf(st)) {
+                if (isAllow(st) && globToRegex(a).matcher("s3:PutObject").matches()) {
+                    flattenIf(st.path("Resource")).forEach(r -> writes.add(asSubString(r)));
+                }
+            }
+        }
+        assertEquals(Set.of("${BackupBucket.Arn}/backups/data/*", "${BackupBucket.Arn}/backups/manifests/*"), writes);
+    }
+
+    /**
      * The one role that may delete: plain DeleteObject on manifests and data objects only (a delete marker; no
      * version deletion, no Object Lock bypass), writes only its audit records, reads the Object Lock state (retention,
      * legal hold, the bucket's configuration) of what it may delete, and never the envelope key.

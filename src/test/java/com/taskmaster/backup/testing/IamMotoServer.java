@@ -7,13 +7,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A moto_server of its own that enforces IAM identity policies (as the deployment rehearsal runs it:
@@ -36,55 +35,10 @@ public final class IamMotoServer implements AutoCloseable {
         Path moto = Path.of(MotoServer.findExecutable());
         Path sibling = moto.resolveSibling("python3");
         String python = Files.isExecutable(sibling) ? sibling.toString() : "python3";
-        Path launcher = repositoryRoot().resolve("infra/rehearsal/motoserver.py");
-        try {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            Path log = Files.createTempFile("moto-iam-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(python, launcher.toString(), Integer.toString(port), "/dev/null")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("INITIAL_NO_AUTH_ACTION_COUNT", "1000000000");
-            Process p = pb.start();
-            URI endpoint = URI.create("http://127.0.0.1:" + port);
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (!ready(endpoint)) {
-                if (!p.isAlive() || Instant.now().isAfter(deadline)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("moto_server (IAM) did not start: " + Files.readString(log));
-                }
-                Thread.sleep(200);
-            }
-            return new IamMotoServer(endpoint, p, python);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start moto_server (IAM): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("infra/rehearsal/motoserver.py"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("infra/rehearsal/motoserver.py not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
-    }
-
-    private static boolean ready(URI endpoint) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
-            c.setConnectTimeout(500);
-            c.setReadTimeout(2000);
-            return c.getResponseCode() == 200;
-        } catch (IOException e) {
-            return false;
-        }
+        Path launcher = PostgresServer.repoFile("infra/rehearsal/motoserver.py");
+        MotoServer.Started s = MotoServer.launch(port -> List.of(python, launcher.toString(), Integer.toString(port), "/dev/null"),
+                Map.of("INITIAL_NO_AUTH_ACTION_COUNT", "1000000000"));
+        return new IamMotoServer(s.endpoint(), s.process(), python);
     }
 
     /** An IAM user holding {@code policyJson} as its only (inline) policy; its access key id and secret. */

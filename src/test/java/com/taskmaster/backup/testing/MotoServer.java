@@ -50,14 +50,26 @@ public final class MotoServer {
 
     private static MotoServer start() {
         String exe = findExecutable();
+        Started s = launch(port -> List.of(exe, "-H", "127.0.0.1", "-p", Integer.toString(port)), java.util.Map.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(s.process()::destroy));
+        return new MotoServer(s.endpoint(), s.process());
+    }
+
+    /** A started server process and where it answers. */
+    record Started(URI endpoint, Process process) {
+    }
+
+    /** Starts {@code command(port)} on a free port with {@code env} added, and waits until /moto-api/ answers. */
+    static Started launch(java.util.function.IntFunction<List<String>> command, java.util.Map<String, String> env) {
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
             Path log = Files.createTempFile("moto-", ".log");
-            Process p = new ProcessBuilder(exe, "-H", "127.0.0.1", "-p", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command.apply(port)).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             URI endpoint = URI.create("http://127.0.0.1:" + port);
             Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
             while (!ready(endpoint)) {
@@ -70,8 +82,7 @@ public final class MotoServer {
                 }
                 Thread.sleep(200);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
-            return new MotoServer(endpoint, p);
+            return new Started(endpoint, p);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start moto_server: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -32,6 +32,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.model.DecryptRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -157,6 +158,28 @@ class VerifyErrorsTest {
 
         faults.clear();
         assertTrue(service.run(new VerifyRequest(Optional.of(m.backupId())), "r", Deadline.NONE).ok());
+    }
+
+    /**
+     * Found by the deployment rehearsal: S3 refusing to store a verification record (AccessDenied) must not end the run
+     * with that exception (the other due backups would go unchecked): the check's outcome is reported, the refusal is
+     * a failure of the run naming the operation.
+     */
+    @Test
+    void aRefusedRecordIsReportedAndDoesNotStopTheRun() throws IOException {
+        Faults faults = new Faults();
+        Repository s3 = new S3Repository(s3(faults), AwsFixtures.bucket("verify-records"), "backups", 0);
+        Manifest m = backup(s3, localKey);
+        faults.answer(r -> r instanceof PutObjectRequest p && p.key().contains("/" + Layout.VERIFICATIONS), 403,
+                "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+                        + "<Message>Access Denied</Message><RequestId>FAULT</RequestId></Error>");
+        VerifyResult r = service(s3, localKey, PostgresServer.get().tools()).run(new VerifyRequest(Optional.empty()), "r",
+                Deadline.NONE);
+        assertEquals(1, r.checked().size());
+        assertEquals(Verification.Outcome.passed, r.checked().get(0).outcome(), r.checked().get(0).reason());
+        assertFalse(r.ok());
+        assertTrue(r.failures().stream().anyMatch(f -> f.contains("backup " + m.backupId()) && f.contains("could not be recorded")
+                && f.contains("access denied to s3:PutObject")), r.failures().toString());
     }
 
     @Test

@@ -23,4 +23,12 @@ final class Events {
         }
         throw new InvalidRequestException("the event must be a JSON object, e.g. {} or {\"label\": \"pre-migration\"}");
     }
+
+    /** For a handler that takes no parameters: {@code {}}, null, or an EventBridge event (which it ignores). */
+    static void none(Object event, String handler) {
+        Map<String, Object> e = object(event);
+        if (!e.isEmpty() && !(e.containsKey("detail-type") && e.containsKey("source"))) {
+            throw new InvalidRequestException(handler + " takes no parameters: invoke it with {}");
+        }
+    }
 }

@@ -92,9 +92,11 @@ class ReportHandlerTest {
     }
 
     @Test
-    void takesAnEventBridgeEventAndRefusesParameters() {
+    void takesSchedulerAndEventBridgeEventsAndRefusesParameters() {
         String event = "{\"version\": \"0\", \"source\": \"aws.lambda\", \"detail-type\": \"Lambda Function Invocation Result - Success\", \"detail\": {}}";
         com.taskmaster.backup.testing.MockLambda.invoke(event).then().statusCode(200);
+        com.taskmaster.backup.testing.MockLambda.invoke("{\"schedule\":\"report\",\"scheduledTime\":\"2026-12-06T05:00:00Z\"}")
+                .then().statusCode(200);
         Response bad = com.taskmaster.backup.testing.MockLambda.invoke("{\"backupId\": \"x\"}");
         assertTrue(bad.statusCode() >= 400, bad.asString());
         assertTrue(bad.asString().contains("report takes no parameters"), bad.asString());

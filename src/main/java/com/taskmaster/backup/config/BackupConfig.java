@@ -125,6 +125,13 @@ public interface BackupConfig {
     String rto();
 
     /**
+     * How long the links to the readiness report in alerts work ({@code BACKUP_REPORT_LINK_VALIDITY}): presigned S3 URLs,
+     * at most 7 days, and no longer than the signing credentials (a Lambda role's: hours).
+     */
+    @WithDefault("7d")
+    String reportLinkValidity();
+
+    /**
      * restore-test's server ({@code RESTORE_TEST_*}: not {@code BACKUP_*}, since it is not the backup's database).
      * The URL or secret names a maintenance database there (e.g. {@code postgres}) as a user that may create databases.
      */

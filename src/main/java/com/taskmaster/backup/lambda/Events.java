@@ -23,4 +23,15 @@ final class Events {
         }
         throw new InvalidRequestException("the event must be a JSON object, e.g. {} or {\"label\": \"pre-migration\"}");
     }
+
+    /**
+     * For a handler that takes no parameters: {@code {}}, null, a scheduler event ({@code "schedule"}) or an EventBridge
+     * event ({@code "source"} and {@code "detail-type"}), the last two ignored.
+     */
+    static void none(Object event, String handler) {
+        Map<String, Object> e = object(event);
+        if (!e.isEmpty() && !e.containsKey("schedule") && !(e.containsKey("detail-type") && e.containsKey("source"))) {
+            throw new InvalidRequestException(handler + " takes no parameters: invoke it with {}");
+        }
+    }
 }

@@ -28,6 +28,7 @@ public class Invocations {
         private final Context context;
         private String database;
         private String backupId;
+        private String report;
 
         Scope(Context context) {
             this.context = context;
@@ -39,6 +40,11 @@ public class Invocations {
 
         public void backupId(String id) {
             this.backupId = id;
+        }
+
+        /** A link to the readiness report, for the alert. */
+        public void report(String link) {
+            this.report = link;
         }
 
         public String requestId() {
@@ -62,7 +68,8 @@ public class Invocations {
             String message = Redactor.redact(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
             LOG.errorf(Redactor.scrub(e), "%s failed: %s", handler, message);
             try {
-                services.alerter().send(new Alert(handler, scope.database, scope.backupId, message, scope.requestId(), Instant.now()));
+                services.alerter().send(new Alert(handler, scope.database, scope.backupId, message, scope.requestId(), Instant.now())
+                        .withReport(scope.report));
             } catch (RuntimeException alertFailure) {
                 LOG.errorf("could not send the alert: %s", Redactor.redact(alertFailure.getMessage()));
             }

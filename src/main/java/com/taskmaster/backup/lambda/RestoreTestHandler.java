@@ -8,7 +8,10 @@ import com.taskmaster.backup.restoretest.RestoreTestRequest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** {@code restore-test}: {@code {}} (monthly) or {@code {"backupId": ...}}; returns the report also stored under reports/. */
+/**
+ * {@code restore-test}: {@code {}} (monthly) or {@code {"backupId": ...}}; returns the report also stored under reports/.
+ * Its alert links to the readiness report ({@code reports/readiness/latest.html}, which the report function renews after it).
+ */
 @Named("restore-test")
 public class RestoreTestHandler implements RequestHandler<Object, RestoreTestReport> {
     @Inject
@@ -21,6 +24,7 @@ public class RestoreTestHandler implements RequestHandler<Object, RestoreTestRep
         return invocations.run("restore-test", context, scope -> {
             RestoreTestRequest request = RestoreTestRequest.fromEvent(Events.object(event));
             request.backupId().ifPresent(id -> scope.backupId(id.value()));
+            scope.report(services.latestReportLink());
             try {
                 RestoreTestReport report = services.restoreTestService().run(request, scope.deadline());
                 emit(report);

@@ -8,6 +8,7 @@ import com.taskmaster.backup.config.LiteralSettings;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
+import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.postgres.ConnectionPolicy;
 import com.taskmaster.backup.postgres.ConnectionSpec;
 import com.taskmaster.backup.postgres.DbCredentials;
@@ -20,6 +21,9 @@ import com.taskmaster.backup.repository.Repositories;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.restore.RestoreService;
 import com.taskmaster.backup.restoretest.RestoreTestService;
+import com.taskmaster.backup.report.ReadinessInput;
+import com.taskmaster.backup.report.ReportService;
+import com.taskmaster.backup.repository.ObjectLinks;
 import com.taskmaster.backup.restoretest.SmokeQueries;
 import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
@@ -30,7 +34,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
@@ -44,6 +51,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class Services {
+    private static final Logger LOG = Logger.getLogger(Services.class);
     @Inject
     BackupConfig config;
     @Inject
@@ -130,6 +138,36 @@ public class Services {
         return new RestoreTestService(appendOnly(), restore, server, sources,
                 SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
                 Clock.systemUTC());
+    }
+
+    // ---- the readiness report ----
+
+    /** The report command: reads everything, writes only under reports/readiness/; RPO and RTO as verify and restore-test use them. */
+    public ReportService reportService() {
+        ReadinessInput.Settings settings = ReadinessInput.Settings.defaults()
+                .withRpo(VerifySettings.duration("BACKUP_RPO", config.rpo())).withRto(VerifySettings.duration("BACKUP_RTO", config.rto()));
+        return new ReportService(Repositories.publishingUnder(repository(), Layout.READINESS_REPORTS), settings,
+                config.replicaRepository().filter(r -> !r.isBlank()).orElse(null), config.databaseName().orElse(null), Clock.systemUTC());
+    }
+
+    /**
+     * A link to a report object ({@code s3://} or {@code file://} URI) for an alert, valid for BACKUP_REPORT_LINK_VALIDITY;
+     * null (logged) when S3 cannot sign one: a missing link must not hide the alert it belongs to.
+     */
+    public String reportLink(String objectUri) {
+        java.time.Duration validity = VerifySettings.duration("BACKUP_REPORT_LINK_VALIDITY", config.reportLinkValidity());
+        try {
+            return ObjectLinks.of(objectUri, validity, "text/html; charset=utf-8", () -> S3Presigner.builder()
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.s3PathStyle()).build()).build());
+        } catch (SdkException e) {
+            LOG.warnf("cannot make a link to %s: %s", objectUri, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A link to {@code reports/readiness/latest.html}. */
+    public String latestReportLink() {
+        return reportLink(readOnly().uriOf(Layout.READINESS_LATEST));
     }
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */

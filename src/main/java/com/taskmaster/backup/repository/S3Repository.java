@@ -99,7 +99,9 @@ public final class S3Repository implements Repository {
     @Override
     public void replace(ObjectKey key, byte[] content) {
         try {
-            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(fullKey(key)).build(), RequestBody.fromBytes(content));
+            // pages are served as pages (a browser opening a presigned link shows them rather than downloading them)
+            String type = key.value().endsWith(".html") ? "text/html; charset=utf-8" : null;
+            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(fullKey(key)).contentType(type).build(), RequestBody.fromBytes(content));
         } catch (SdkException e) {
             throw failure("write", key, e);
         }

@@ -173,6 +173,56 @@ class IamTemplateTest {
     }
 
     /**
+     * The report: reads manifests and every record (never a data object), writes only its page under
+     * reports/readiness/, deletes nothing, never touches the envelope key; the bucket key via S3 only.
+     */
+    @Test
+    void reportRoleReadsRecordsAndWritesOnlyTheReadinessReport() {
+        String roleId = getAttArnTarget(function("report").path("Properties").path("Role"));
+        assertNotNull(roleId, "ReportFunction Role");
+        List<String> problems = new ArrayList<>();
+        Set<String> put = new TreeSet<>();
+        Set<String> get = new TreeSet<>();
+        for (JsonNode st : statementsOfRole(roleId)) {
+            if (!isAllow(st)) {
+                continue;
+            }
+            Set<String> resources = new TreeSet<>();
+            flattenIf(st.path("Resource")).forEach(r -> resources.add(asSubString(r)));
+            for (String a : actionsOf(st)) {
+                Pattern glob = globToRegex(a);
+                S3_DELETE_ACTIONS.stream().filter(d -> glob.matcher(d).matches()).forEach(d -> problems.add("report role: " + a + " grants " + d));
+                if (glob.matcher("s3:PutObject").matches()) {
+                    put.addAll(resources);
+                }
+                if (glob.matcher("s3:GetObject").matches()) {
+                    get.addAll(resources);
+                }
+            }
+            if (st.toString().contains("\"BackupKey\"")) {
+                problems.add("report role references the envelope key BackupKey: " + st);
+            }
+        }
+        if (!REPORT_PUT_RESOURCES.equals(put)) {
+            problems.add("report role s3:PutObject on " + put + ", expected " + REPORT_PUT_RESOURCES);
+        }
+        if (!REPORT_GET_RESOURCES.equals(get)) {
+            problems.add("report role s3:GetObject on " + get + ", expected " + REPORT_GET_RESOURCES);
+        }
+        boolean bucketKeyViaS3 = false;
+        for (JsonNode st : statements(template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy"))) {
+            if (roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
+                boolean viaS3 = asSubString(st.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3.");
+                bucketKeyViaS3 |= viaS3 && actionsOf(st).containsAll(Set.of("kms:Decrypt", "kms:GenerateDataKey"));
+            }
+        }
+        if (!bucketKeyViaS3) {
+            problems.add("BucketKey policy must let the report role kms:Decrypt and kms:GenerateDataKey via S3 (reads records, writes its page)");
+        }
+        assertNoProblems(problems);
+    }
+
+    /**
      * Verify, restore and restore-test: read the backups, write only their own records (verify its verifications,
      * restore-test its reports, restore nothing), never delete, and use the envelope key only to decrypt (with the
      * purpose context) and describe it, in their IAM policies and in the key policy; the bucket key via S3 only.

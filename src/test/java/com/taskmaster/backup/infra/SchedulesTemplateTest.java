@@ -258,4 +258,46 @@ class SchedulesTemplateTest {
         assertTrue(RestoreTestRequest.fromEvent(sampleEvent("infra/events/restore-test.json")).backupId().isEmpty(),
                 "infra/events/restore-test.json must be the usual run");
     }
+
+    /**
+     * The report runs weekly after verify and monthly after restore-test (an hour later: restore-test may take its
+     * 15 minutes), every schedule with the common checks and a {"schedule": ...} input (the handler ignores it).
+     */
+    @Test
+    void reportRunsWeeklyAfterVerifyAndMonthlyAfterRestoreTest() throws IOException {
+        JsonNode events = function("report").path("Properties").path("Events");
+        Map<String, String> crons = new java.util.TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = events.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode p = e.getValue().path("Properties");
+            assertEquals("ScheduleV2", e.getValue().path("Type").asText(), e.getKey());
+            assertEquals("UTC", p.path("ScheduleExpressionTimezone").asText(), e.getKey());
+            assertTrue(p.path("DeadLetterConfig").has("Arn") && p.path("RetryPolicy").has("MaximumRetryAttempts"), e.getKey());
+            assertTrue(delivered(p).containsKey("schedule"), e.getKey() + ": the input must carry \"schedule\"");
+            crons.put(e.getKey(), p.path("ScheduleExpression").asText());
+        }
+        assertEquals(2, crons.size(), "weekly and monthly: " + crons);
+        String verify = onlySchedule("verify").path("ScheduleExpression").asText();
+        String restoreTest = onlySchedule("restore-test").path("ScheduleExpression").asText();
+        Matcher v = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\? \\* (\\w+) \\*\\)").matcher(verify);
+        Matcher r = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\? \\*\\)").matcher(restoreTest);
+        assertTrue(v.matches() && r.matches(), verify + " " + restoreTest);
+        boolean weekly = false;
+        boolean monthly = false;
+        for (String cron : crons.values()) {
+            Matcher w = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\? \\* (\\w+) \\*\\)").matcher(cron);
+            Matcher m = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\? \\*\\)").matcher(cron);
+            if (w.matches()) {
+                weekly = w.group(3).equals(v.group(3)) && minute(w) >= minute(v) + 60;
+            } else if (m.matches()) {
+                monthly = m.group(3).equals(r.group(3)) && minute(m) >= minute(r) + 60;
+            }
+        }
+        assertTrue(weekly, "a weekly report on verify's day, at least an hour after it (" + verify + "): " + crons);
+        assertTrue(monthly, "a monthly report on restore-test's day, at least an hour after it (" + restoreTest + "): " + crons);
+    }
+
+    private static int minute(Matcher cron) {
+        return Integer.parseInt(cron.group(2)) * 60 + Integer.parseInt(cron.group(1));
+    }
 }

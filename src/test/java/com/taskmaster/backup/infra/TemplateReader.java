@@ -58,7 +58,9 @@ final class TemplateReader {
             "restore", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN"),
             // BACKUP_DB_SECRET_ARN: the source, which restore-test refuses as its server and measures.
             "restore-test", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_DB_SECRET_ARN", "RESTORE_TEST_DB_SECRET_ARN",
-                    "RESTORE_TEST_SMOKE_QUERIES", "BACKUP_RTO"));
+                    "RESTORE_TEST_SMOKE_QUERIES", "BACKUP_RTO"),
+            // BACKUP_REPLICA_REPOSITORY is conditional (HasReplication): the page names it.
+            "report", Set.of("BACKUP_DATABASE_NAME", "BACKUP_RPO", "BACKUP_RTO"));
 
     /** Handlers that read backups: kms:Decrypt (with the purpose context) and DescribeKey on BackupKey, nothing else. */
     static final Set<String> DECRYPT_ONLY_HANDLERS = Set.of("verify", "restore", "restore-test");
@@ -75,10 +77,16 @@ final class TemplateReader {
                     "${BackupBucket.Arn}/backups/verifications/*"),
             "restore", Set.of("${BackupBucket.Arn}/backups/manifests/*", "${BackupBucket.Arn}/backups/data/*"),
             "restore-test", Set.of("${BackupBucket.Arn}/backups/manifests/*", "${BackupBucket.Arn}/backups/data/*",
-                    "${BackupBucket.Arn}/backups/verifications/*"));
+                    "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/reports/readiness/*"));
+
+    /** The report reads manifests and every record, never a data object, and writes only its page. */
+    static final Set<String> REPORT_GET_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
+            "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/reports/restore-test/*",
+            "${BackupBucket.Arn}/backups/audit/prune/*", "${BackupBucket.Arn}/backups/reports/readiness/*");
+    static final Set<String> REPORT_PUT_RESOURCES = Set.of("${BackupBucket.Arn}/backups/reports/readiness/*");
 
     /** Handlers whose roles must have no access to the envelope key (BackupKey) at all. */
-    static final Set<String> NO_ENVELOPE_KEY_HANDLERS = Set.of("list", "prune");
+    static final Set<String> NO_ENVELOPE_KEY_HANDLERS = Set.of("list", "prune", "report");
 
     /** What prune may delete (plain DeleteObject only), write (its audit records) and read, under the bucket. */
     static final Set<String> PRUNE_DELETE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",

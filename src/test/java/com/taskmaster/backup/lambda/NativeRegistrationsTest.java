@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NativeRegistrationsTest {
     private static final String PACKAGE = "com.taskmaster.backup.lambda";
-    private static final int HANDLER_COUNT = 6; // backup, list, prune, verify, restore, restore-test
+    private static final int HANDLER_COUNT = 7; // backup, list, prune, verify, restore, restore-test, report
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(
@@ -105,7 +105,7 @@ class NativeRegistrationsTest {
         Set<String> names = handlers().stream().map(c -> c.getAnnotation(Named.class).value())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(HANDLER_COUNT, names.size(), "handlers found: " + names);
-        assertTrue(names.containsAll(Set.of("backup", "list", "prune", "verify", "restore", "restore-test")), names.toString());
+        assertTrue(names.containsAll(Set.of("backup", "list", "prune", "verify", "restore", "restore-test", "report")), names.toString());
     }
 
     /** The {@code @Named} RequestHandler classes of the package, from target/classes (or the sources as a fallback). */

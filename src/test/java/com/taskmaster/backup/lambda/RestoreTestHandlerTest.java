@@ -109,6 +109,8 @@ class RestoreTestHandlerTest {
         assertEquals(1, alerts.size());
         assertEquals("restore-test", alerts.get(0).get("handler").asText());
         assertEquals(bad.backupId().value(), alerts.get(0).get("backupId").asText());
+        assertEquals(RestoreTestTestResource.repository.resolve("reports/readiness/latest.html").toString(),
+                alerts.get(0).get("report").asText(), "a file repository's link is the page's path");
         List<String> reports = repo().list(Layout.RESTORE_TEST_REPORTS).stream().map(i -> i.key().value())
                 .filter(k -> k.contains(bad.backupId().value()) && k.endsWith(".json")).toList();
         assertEquals(1, reports.size(), reports.toString());

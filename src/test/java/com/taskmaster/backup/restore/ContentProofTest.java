@@ -12,6 +12,7 @@ import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
 import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.pgarchive.FingerprintDifferencesTest;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
@@ -45,26 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContentProofTest {
     static final PostgresServer PG = PostgresServer.get();
 
-    /** An event trigger that gives every new table named public.texts a row trigger appending '!' to row 3's text. */
-    static final String TAMPERING_TARGET = """
-            CREATE FUNCTION public.tamper_row() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              IF NEW.id = 3 THEN NEW.t := NEW.t || '!'; END IF;
-              RETURN NEW;
-            END $$;
-            CREATE FUNCTION public.add_tamper() RETURNS event_trigger LANGUAGE plpgsql AS $$
-            DECLARE r record;
-            BEGIN
-              FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' LOOP
-                IF r.object_identity = 'public.texts' THEN
-                  EXECUTE format('CREATE TRIGGER tamper BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION public.tamper_row()',
-                                 r.object_identity);
-                END IF;
-              END LOOP;
-            END $$;
-            CREATE EVENT TRIGGER add_tamper ON ddl_command_end EXECUTE FUNCTION public.add_tamper();
-            """;
-
     @TempDir
     Path tmp;
 
@@ -96,7 +77,7 @@ class ContentProofTest {
 
     private static DbCredentials tamperingTarget(String name) {
         DbCredentials target = PG.createDatabase(name);
-        PG.psql(target.database(), TAMPERING_TARGET);
+        PG.psql(target.database(), FingerprintDifferencesTest.TAMPERING_TARGET); // row 3 of public.texts gets a '!'
         return target;
     }
 

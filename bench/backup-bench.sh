@@ -225,7 +225,7 @@ pg_case main "$SCALE" cat   'pg_dump -Fc -Z0 \| cat > /dev/null' /dev/null 'pg_d
 pg_case main "$SCALE" gzip  'pg_dump \| gzip > file (plain, gzip -6)' "$TMP/out.sql.gz" 'pg_dump -d "$1" | gzip > "$2"'
 pg_case main "$SCALE" fc    'pg_dump -Fc > file (built-in zlib)' "$TMP/out.dump" 'pg_dump -Fc -d "$1" > "$2"'
 KIND=ref pg_case main "$SCALE" zstd 'ref: pg_dump -Fc -Z0 \| zstd -1 > file' "$TMP/out.zst" 'pg_dump -Fc -Z0 -d "$1" | zstd -q -1 > "$2"'
-# What the backup's second thread runs meanwhile (SnapshotSession.fingerprintTables): count(*) of
+# What the backup's second thread ran meanwhile before content fingerprints (SnapshotSession.fingerprintTables): count(*) of
 # every table, one after the other, in one REPEATABLE READ transaction.
 {
   echo 'BEGIN ISOLATION LEVEL REPEATABLE READ;'

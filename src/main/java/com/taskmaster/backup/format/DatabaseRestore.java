@@ -1,6 +1,8 @@
 package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.pgarchive.FingerprintComparison;
+import com.taskmaster.backup.pgarchive.FingerprintKey;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;
@@ -34,7 +36,8 @@ import java.util.stream.Collectors;
  * <pre>
  *   repository ─► BackupReader (checksum, decrypt, decompress) ─┬► pg_restore --single-transaction --no-owner --no-acl ─► target
  *                                                              └► pg_restore --list (owners, privileges: for the report)
- *   ─► every table's row count on the target equals the manifest's
+ *   ─► every table's content fingerprint (rows and digest, docs/FINGERPRINTS.md) recomputed on the target equals the
+ *      manifest's; for a manifest written before fingerprints, every table's row count
  * </pre>
  * One pg_restore job reading stdin: {@code pg_restore -j} needs a seekable file, which would mean staging the whole
  * archive on local disk (Lambda's /tmp is bounded). One transaction: a restore that fails midway (a bad backup, a
@@ -58,8 +61,29 @@ public final class DatabaseRestore {
         this.clock = clock;
     }
 
-    /** A restore proven equal to its manifest: how many tables, what was done about roles, how long it took. */
-    public record Restored(int tablesRestored, Roles roles, long durationMs) {
+    /**
+     * A restore proven equal to its manifest: how many tables, how ({@code proof}: {@link #CONTENT} or, for a manifest
+     * written before content fingerprints, {@link #COUNTS}), each table's check, what was done about roles, how long
+     * it took.
+     */
+    public record Restored(int tablesRestored, Roles roles, long durationMs, String proof, List<TableProof> tables) {
+        public static final String CONTENT = "content fingerprints (rows and digest of every table, large objects, sequences)";
+        public static final String COUNTS = "row counts (the manifest has no content fingerprints)";
+
+        public Restored {
+            tables = tables == null ? null : List.copyOf(tables);
+        }
+
+        public Restored(int tablesRestored, Roles roles, long durationMs) {
+            this(tablesRestored, roles, durationMs, null, null);
+        }
+    }
+
+    /**
+     * One table after the restore: its rows in the backup and restored, and whether rows and digest are equal
+     * ({@code digestEqual} null when the manifest has no digests).
+     */
+    public record TableProof(String table, long rows, long restoredRows, boolean rowsEqual, Boolean digestEqual) {
     }
 
     /**
@@ -72,18 +96,66 @@ public final class DatabaseRestore {
 
     /**
      * Restores {@code m} into {@code target} (which the caller has checked: empty, or confirmed when {@code replace})
-     * and proves every table's row count equal to the manifest's.
+     * and proves it equal to the manifest: by content fingerprints, or by row counts for a manifest without them.
      *
      * @param deadline the invocation's deadline ({@link Deadline#NONE} without one)
-     * @throws RestoreFailedException when the restore fails (nothing committed) or the row counts differ
+     * @throws RestoreFailedException when the restore fails (nothing committed), the fingerprint key does not unwrap (nothing
+     *                                changed), or the restored content differs (each differing table named: count or content)
      * @throws Deadline.Exceeded      when the time ran out; the message says what was committed and what was not checked
      */
     public Restored into(Manifest m, DbCredentials target, boolean replace, Deadline deadline) {
         Instant start = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
         LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
+        FingerprintKey key = m.fingerprints() == null ? null : unwrapKey(m);
         String toc = pgRestore(m, target, replace, deadline, checks);
 
+        List<TableProof> proofs = m.fingerprints() != null ? proveContent(m, key, target, checks) : proveCounts(m, target, checks);
+        Roles roles;
+        try {
+            roles = roles(toc, target, checks);
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed) and proven equal to the manifest, but which of the backup's roles the target lacks was not checked");
+        }
+        long ms = Duration.between(start, clock.instant()).toMillis();
+        String proof = m.fingerprints() != null ? Restored.CONTENT : Restored.COUNTS;
+        LOG.infof("restored backup %s into %s: %d tables, equal by %s, %d ms", m.backupId(), target.describe(),
+                proofs.size(), proof, ms);
+        return new Restored(proofs.size(), roles, ms, proof, proofs);
+    }
+
+    /** Before anything is touched: a key that does not unwrap fails the restore with the target unchanged. */
+    private FingerprintKey unwrapKey(Manifest m) {
+        try {
+            return m.fingerprints().unwrapKey(envelope, m);
+        } catch (RuntimeException e) {
+            throw new RestoreFailedException(e.getMessage() + "; nothing was changed", e);
+        }
+    }
+
+    /** Every table's rows and digest, the large objects and the sequences, recomputed on the target, equal the manifest's. */
+    private List<TableProof> proveContent(Manifest m, FingerprintKey key, DbCredentials target, Deadline checks) {
+        FingerprintComparison cmp;
+        try {
+            cmp = FingerprintComparison.compare(m.fingerprints().digests(),
+                    TargetDatabase.contentFingerprints(target, m.fingerprints().digests(), key, checks));
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed), but its content was not all compared with the manifest's fingerprints: do not use this "
+                    + "database before checking it");
+        }
+        if (!cmp.equal()) {
+            throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
+                    + ", but its content differs from the backup's fingerprints (archive vs restored): "
+                    + String.join("; ", cmp.differences()) + "; do not use this database before investigating");
+        }
+        return cmp.tables().stream().map(t -> new TableProof(t.schema() + "." + t.name(), t.expectedRows(), t.restoredRows(),
+                t.rowsEqual(), t.digestEqual())).toList();
+    }
+
+    /** A manifest without content fingerprints (written before them): every table's row count equals the manifest's. */
+    private static List<TableProof> proveCounts(Manifest m, DbCredentials target, Deadline checks) {
         List<TableFingerprint> actual;
         try {
             actual = TargetDatabase.fingerprints(target, m.tables(), checks);
@@ -98,18 +170,8 @@ public final class DatabaseRestore {
                     + ", but its tables differ from the manifest: " + String.join("; ", differences)
                     + "; do not use this database before investigating");
         }
-        Roles roles;
-        try {
-            roles = roles(toc, target, checks);
-        } catch (Deadline.Exceeded e) {
-            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
-                    + " (committed) and every table's row count equals the manifest's, but which of the backup's roles the "
-                    + "target lacks was not checked");
-        }
-        long ms = Duration.between(start, clock.instant()).toMillis();
-        LOG.infof("restored backup %s into %s: %d tables, fingerprints equal, %d ms", m.backupId(), target.describe(),
-                m.tables().size(), ms);
-        return new Restored(m.tables().size(), roles, ms);
+        Map<String, Long> got = actual.stream().collect(Collectors.toMap(TableFingerprint::qualifiedName, TableFingerprint::rows));
+        return m.tables().stream().map(t -> new TableProof(t.qualifiedName(), t.rows(), got.get(t.qualifiedName()), true, null)).toList();
     }
 
     /** Streams the backup into one pg_restore job in one transaction; returns pg_restore --list's table of contents. */

@@ -36,6 +36,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.restoretest.SmokeQueries.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.PointInTime.class,
         com.taskmaster.backup.format.DatabaseRestore.Roles.class,
+        com.taskmaster.backup.format.DatabaseRestore.TableProof.class,
         com.taskmaster.backup.verify.VerifyResult.class,
         com.taskmaster.backup.verify.VerifyResult.Checked.class,
         com.taskmaster.backup.verify.VerifyResult.Freshness.class,

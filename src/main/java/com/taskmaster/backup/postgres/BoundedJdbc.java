@@ -23,7 +23,11 @@ public final class BoundedJdbc {
      * answering is given up on a second after the limit (socket timeout); the server's own statement timeout comes first.
      */
     public static Connection connect(DbCredentials db, Deadline deadline, String what) {
-        Properties p = db.jdbcProperties();
+        return connect(db, db.jdbcProperties(), deadline, what);
+    }
+
+    /** As {@link #connect(DbCredentials, Deadline, String)}, with {@code p} (db's own properties, adjusted) for the driver. */
+    public static Connection connect(DbCredentials db, Properties p, Deadline deadline, String what) {
         long left = deadline.millisLeft();
         if (left <= 0) {
             throw deadline.exceeded(what);

@@ -1,14 +1,22 @@
 package com.taskmaster.backup.postgres;
 
+import com.taskmaster.backup.pgarchive.DatabaseFingerprinter;
+import com.taskmaster.backup.pgarchive.FingerprintKey;
+import com.taskmaster.backup.pgarchive.FingerprintTimeoutException;
+import com.taskmaster.backup.pgarchive.Fingerprints;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Redactor;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -72,6 +80,26 @@ public final class TargetDatabase {
         } catch (SQLException e) {
             throw BoundedJdbc.timedOut(e) ? deadline.exceeded(what)
                     : new DatabaseException("cannot count rows on " + db.describe() + " after the restore: "
+                    + Redactor.redact(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Recomputes {@code expected}'s content fingerprints on the target ({@link DatabaseFingerprinter}: COPY per table with
+     * the recorded text form), ending within {@code deadline}; a table that cannot be read is listed, not thrown.
+     */
+    public static DatabaseFingerprinter.Result contentFingerprints(DbCredentials db, Fingerprints expected, FingerprintKey key,
+                                                                   Deadline deadline) {
+        String what = "fingerprinting the restored tables on " + db.describe();
+        Properties p = db.jdbcProperties();
+        p.setProperty("allowEncodingChanges", "true"); // the archive's client_encoding may not be UTF8
+        try (Connection c = BoundedJdbc.connect(db, p, deadline, what)) {
+            Instant until = Instant.now().plusMillis(Math.min(deadline.millisLeft(), Duration.ofDays(1).toMillis()));
+            return DatabaseFingerprinter.fingerprint(c, expected, key, until);
+        } catch (FingerprintTimeoutException e) {
+            throw deadline.exceeded(what + " (" + e.getMessage() + ")");
+        } catch (SQLException | IOException e) {
+            throw new DatabaseException("cannot fingerprint the restored tables on " + db.describe() + ": "
                     + Redactor.redact(e.getMessage()), e);
         }
     }

@@ -8,12 +8,15 @@ import java.util.List;
 
 /**
  * A completed restore. {@code target} is host:port/database (never credentials). {@code pointInTime} is present
- * for {@code "at"} requests: the restore is at backup granularity.
+ * for {@code "at"} requests: the restore is at backup granularity. {@code proof} says how the restore was proven equal
+ * to the backup (content fingerprints, or row counts for a manifest written before them); {@code tables} lists each
+ * table's rows and whether its count and digest were equal.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreResult(String backupId, Instant backupTakenAt, PointInTime pointInTime, String target,
                             boolean replacedExisting, int tablesRestored, boolean fingerprintsEqual, List<String> differences,
-                            DatabaseRestore.Roles roles, long durationMs) {
+                            DatabaseRestore.Roles roles, long durationMs, String proof,
+                            List<DatabaseRestore.TableProof> tables) {
 
     /** What was asked, and what a backup can give: the state at the chosen backup's snapshot. */
     public record PointInTime(Instant requested, Instant restoredStateAt, String granularity) {

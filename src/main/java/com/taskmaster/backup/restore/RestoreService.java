@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * Restores one backup into a target database:
  * <pre>
  *   choose the backup (id, or newest at/before a time) ─► check the target (empty, or confirmed by name)
- *   ─► {@link DatabaseRestore} (stream into pg_restore, one transaction; every table's row count equals the manifest's)
+ *   ─► {@link DatabaseRestore} (stream into pg_restore, one transaction; every table's content fingerprint, or for an
+ *       older manifest its row count, equals the manifest's)
  * </pre>
  */
 public final class RestoreService {
@@ -39,7 +40,7 @@ public final class RestoreService {
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
         DatabaseRestore.Restored restored = restore.into(m, target, replace, deadline);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),
-                true, List.of(), restored.roles(), restored.durationMs());
+                true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables());
     }
 
     /** True when the target holds relations and the request confirmed it by name; refuses an unconfirmed non-empty target. */

@@ -24,6 +24,8 @@ import static com.taskmaster.backup.alert.Metrics.Unit.SECONDS;
  *
  * @param estimatedFullRestore the measured restore time scaled by (source database size / restored database size), ISO-8601
  * @param rto                  the objective, ISO-8601 (durations as text, not seconds, for people reading the report)
+ * @param proof                how the restore was proven equal (content fingerprints, or row counts for an older manifest)
+ * @param tables               each table's rows and whether its count and digest were equal
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreTestReport(String outcome, List<String> failures, String backupId, Instant backupTakenAt, boolean verified,
@@ -31,7 +33,8 @@ public record RestoreTestReport(String outcome, List<String> failures, String ba
                                 Boolean fingerprintsEqual, DatabaseRestore.Roles roles, List<SmokeQueries.Outcome> smokeQueries,
                                 Long restoreMs, Long plainBytes, Long restoredDatabaseBytes, Long sourceDatabaseBytes,
                                 Double throughputMiBps, String estimatedFullRestore, String rto, Boolean rtoMet,
-                                boolean scratchDropped, List<String> leftoversDropped, String report, String database) {
+                                boolean scratchDropped, List<String> leftoversDropped, String report, String database,
+                                String proof, List<DatabaseRestore.TableProof> tables) {
 
     public RestoreTestReport {
         failures = List.copyOf(failures);
@@ -212,7 +215,8 @@ public record RestoreTestReport(String outcome, List<String> failures, String ba
                     restored == null ? null : restored.roles(), smokeQueries, restored == null ? null : restored.durationMs(),
                     backup.data().plainBytes(), restoredDatabaseBytes, sourceDatabaseBytes, throughputMiBps,
                     estimatedFullRestore == null ? null : estimatedFullRestore.toString(), rto == null ? null : rto.toString(),
-                    rtoMet, scratchDropped, leftoversDropped, report, backup.database().name());
+                    rtoMet, scratchDropped, leftoversDropped, report, backup.database().name(),
+                    restored == null ? null : restored.proof(), restored == null ? null : restored.tables());
         }
     }
 }

@@ -34,7 +34,7 @@ import java.util.Optional;
 
 /**
  * One verify run: decide which backups to check ({@link VerifyPlan}), check each (stored object → decryption →
- * archive → tables; replica; drops against the predecessor), record each verification, then check freshness.
+ * archive → tables, their row counts and content fingerprints; replica; drops against the predecessor), record each verification, then check freshness.
  * Failures are collected, never thrown midway: every due backup is checked and recorded, and the caller fails
  * the invocation at the end, naming them all (a backup that could not be checked, outcome {@code error}, too).
  */
@@ -155,10 +155,12 @@ public final class VerifyService {
                     + m.encryption().keyId() + " (neither that key nor a multi-Region replica of it)");
         } else {
             WatchedRepository source = new WatchedRepository(repository);
-            try (InputStream plain = BackupReader.open(source, m, envelope)) {
+            try (ContentCheck content = ContentCheck.start(m, envelope);
+                 InputStream plain = content.tee(BackupReader.open(source, m, envelope))) {
                 ArchiveCheck.Contents contents = ArchiveCheck.run(tools, plain);
                 tables = contents.rows().size();
                 failures.addAll(ArchiveCheck.differences(contents, m.tables()));
+                failures.addAll(content.differences());
             } catch (NoSuchObjectException e) {
                 failures.add("data object " + repository.uriOf(dataKey) + " is missing");
             } catch (ArchiveCheck.Failed | IOException | RuntimeException e) {

@@ -77,6 +77,9 @@ class RestoreTestHandlerTest {
         assertTrue(r.jsonPath().getBoolean("verified"));
         assertTrue(r.jsonPath().getBoolean("fingerprintsEqual"));
         assertEquals(verified.tables().size(), r.jsonPath().getInt("tablesRestored"));
+        assertTrue(r.jsonPath().getString("proof").startsWith("content fingerprints"), r.asString());
+        assertEquals(verified.tables().size(), r.jsonPath().getList("tables").size());
+        assertTrue(r.jsonPath().<Boolean>getList("tables.digestEqual").stream().allMatch(Boolean.TRUE::equals), r.asString());
         assertEquals(List.of(true, true), r.jsonPath().getList("smokeQueries.passed"));
         assertTrue(r.jsonPath().getBoolean("rtoMet"));
         assertEquals("PT4H", r.jsonPath().getString("rto"));

@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Restored databases that are not what was dumped, and one that is, in another order. */
-class FingerprintDifferencesTest {
+public class FingerprintDifferencesTest {
     /** An event trigger that gives every new table named texts a row trigger appending '!' to row 3's text. */
-    static final String TAMPERING_TARGET = """
+    public static final String TAMPERING_TARGET = """
             CREATE FUNCTION public.tamper_row() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF NEW.id = 3 THEN NEW.t := NEW.t || '!'; END IF;

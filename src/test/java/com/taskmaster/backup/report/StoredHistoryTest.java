@@ -59,7 +59,7 @@ class StoredHistoryTest {
             RestoreTestReport r = new RestoreTestReport(t.passed() ? "passed" : "failed", t.failures(), t.backupId(), null, true, "rt:5432",
                     "tmb_restore_test_x", t.startedAt(), t.tables().size(), t.fingerprintsEqual(), null, List.of(),
                     t.restore().toMillis(), t.plainBytes(), null, null, null, t.estimatedFull().toString(), "PT4H", true, true, List.of(),
-                    null, in.database());
+                    null, in.database(), null, List.of());
             repo.putIfAbsent(Layout.restoreTestReport(t.startedAt(), BackupId.parse(t.backupId()), "json"), r.toJson());
         }
         int n = 0;
@@ -67,8 +67,8 @@ class StoredHistoryTest {
             List<PruneReport.Entry> kept = p.kept().stream().map(e -> new PruneReport.Entry(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), e.reasons())).toList();
             List<PruneReport.Entry> deleted = p.deleted().stream().map(e -> new PruneReport.Entry(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), e.reasons())).toList();
             PruneReport r = new PruneReport("run" + n, p.dryRun(), "scheduled", "r", in.repository(), p.at(), "policy", p.interlocks(),
-                    kept.size() + deleted.size(), kept.size(), deleted.size(), 0, kept, deleted, new PruneReport.Leftovers(List.of(), List.of()),
-                    List.of(), List.of(), null);
+                    kept.size() + deleted.size(), kept.size(), deleted.size(), 0, kept, deleted, List.of(),
+                    new PruneReport.Leftovers(List.of(), List.of(), List.of()), List.of(), List.of(), List.of(), null);
             repo.putIfAbsent(Layout.pruneAudit(p.at(), "run" + n++), com.taskmaster.backup.support.Json.toString(r).getBytes());
         }
     }

@@ -77,6 +77,11 @@ class FidelityTest {
 
         assertTrue(result.fingerprintsEqual());
         assertEquals(m.tables().size(), result.tablesRestored());
+        assertEquals(com.taskmaster.backup.format.DatabaseRestore.Restored.CONTENT, result.proof());
+        assertTrue(result.tables().stream().allMatch(t -> t.rowsEqual() && Boolean.TRUE.equals(t.digestEqual())), result.tables().toString());
+        assertEquals(2, m.fingerprints().largeObjects().count(), "the source's large objects are fingerprinted");
+        assertTrue(m.fingerprints().sequences().stream().anyMatch(q -> q.name().equals("invoice_no") && q.lastValue() == 1294),
+                m.fingerprints().sequences().toString());
         assertEquals(List.of(), result.roles().missingOnTarget(), "every owner in the archive exists on the target");
         assertEquals(0, result.roles().privilegeEntriesSkipped(), "nothing granted, so --no-acl skips nothing");
         assertEquals(m.tables(), Restores.fingerprints(restored, m.tables()), "row counts equal the manifest's");

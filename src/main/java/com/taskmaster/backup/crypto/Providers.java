@@ -12,10 +12,9 @@ import org.jboss.logging.Logger;
  * "SHA-256", so nothing else changes: same algorithms, same message format. If the native library cannot be
  * loaded (another platform), the JDK's providers are used and a warning is logged.
  *
- * <p>In a native image the JDK's providers are always used, and ACCP is never touched: this class is initialised
- * while the image is built (Quarkus initialises application classes at build time), where installing ACCP would
- * load its library into the builder and leave the provider list in the image heap; and ACCP's JNI callbacks have
- * no native-image registrations. The native image compiles the JDK's AES-GCM with the AES-NI and carry-less
+ * <p>In a native image the JDK's providers are always used, and ACCP is never touched: its native code calls back
+ * into Java through JNI, for which the image has no registrations (and had this class been initialised while the
+ * image is built, as Quarkus does by default, ACCP's library would have been loaded into the builder). The native image compiles the JDK's AES-GCM with the AES-NI and carry-less
  * multiply instructions when they are enabled at build time (see the {@code native-amd64} profile in pom.xml).
  */
 public final class Providers {

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The native-image settings of application.properties that the native build depends on, checked on the JVM (the
  * native build itself runs in the native pass of bin/test; these fail in seconds instead of after its analysis):
- * zstd-jni's FFM classes are removed, its classes are initialised at run time, and no application class keeps a
+ * zstd-jni's FFM classes are removed, classes with JNI libraries or static SecureRandoms are initialised at run
+ * time, and no application class keeps a
  * {@link Random} in a static field (Quarkus initialises application classes while the image is built, and
  * native-image refuses a seeded Random in the image heap).
  */
@@ -54,15 +55,18 @@ class NativeConfigTest {
     }
 
     @Test
-    void zstdJniAndCorrettoAreInitialisedAtRunTime() throws Exception {
-        // their class initialisers load a JNI library: at build time it would be loaded into the builder, not the image
+    void classesWithNativeLibrariesOrStaticSecureRandomsAreInitialisedAtRunTime() throws Exception {
+        // zstd-jni's and ACCP's initialisers load a JNI library: at build time into the builder, not the image;
+        // the Encryption SDK keeps a SecureRandom in a static field (CiphertextHeaders.RND), and our crypto package
+        // builds the SDK's AwsCrypto in Envelope's initialiser
         String args = properties().getProperty("quarkus.native.additional-build-args", "");
         Set<String> runTime = Arrays.stream(args.split("(?<!\\\\),"))
                 .map(a -> a.replace("\\,", ","))
                 .filter(a -> a.startsWith("--initialize-at-run-time="))
                 .flatMap(a -> Arrays.stream(a.substring(a.indexOf('=') + 1).split(",")))
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertTrue(runTime.containsAll(Set.of("com.github.luben.zstd", "com.amazon.corretto.crypto.provider")),
+        assertTrue(runTime.containsAll(Set.of("com.github.luben.zstd", "com.amazon.corretto.crypto.provider",
+                        "com.amazonaws.encryptionsdk", "com.taskmaster.backup.crypto")),
                 "initialised at run time: " + runTime);
     }
 

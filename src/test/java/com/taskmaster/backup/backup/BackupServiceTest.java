@@ -103,8 +103,8 @@ class BackupServiceTest {
         assertEquals(m.tables().size(), r.tableCount());
         assertTrue(m.tables().stream().anyMatch(t -> t.qualifiedName().equals("taskmaster.tasks") && t.rows() == 2000), m.tables().toString());
         assertEquals("pre-migration", m.label());
-        assertEquals(Map.of("purpose", "taskmaster-backup", "database", sample.database(), "backupId", r.backupId()),
-                m.encryption().encryptionContext());
+        assertEquals(Map.of("purpose", "taskmaster-backup", "database", sample.database(), "backupId", r.backupId(),
+                "systemIdentifier", m.database().systemIdentifier()), m.encryption().encryptionContext());
         assertEquals("ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY", m.encryption().algorithm());
         assertEquals(r.storedBytes(), repo.stat(ObjectKey.of(m.data().key())).orElseThrow().size());
         assertTrue(r.storedBytes() < r.plainBytes() / 2, "compressed: " + r.storedBytes() + " of " + r.plainBytes());

@@ -84,9 +84,9 @@ class SourceIdentityTest {
     void anUnreadableSystemIdentifierIsLeftOutAndTheBackupStillRestores() throws Exception {
         PostgresServer pg = PostgresServer.get();
         String role = "noctl_" + ProcessHandle.current().pid();
-        pg.psql("postgres", "DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN PASSWORD 'pw-x' IN ROLE pg_read_all_data");
+        pg.psql("postgres", "DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN PASSWORD 'limited-role-pw-4711' IN ROLE pg_read_all_data");
         pg.psql(staging.database(), "REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
-        DbCredentials limited = new DbCredentials(staging.host(), staging.port(), staging.database(), role, "pw-x", staging.sslmode());
+        DbCredentials limited = new DbCredentials(staging.host(), staging.port(), staging.database(), role, "limited-role-pw-4711", staging.sslmode());
         Repository repo = Repositories.open("file://" + tmp.resolve("limited"), () -> null);
         Manifest m = backup(repo, limited);
         assertNull(m.database().systemIdentifier());

@@ -104,7 +104,7 @@ class RestoreTestServiceTest {
 
     @Test
     void theSourceClusterUnderAnotherNameIsRefusedByItsSystemIdentifier() {
-        DbCredentials elsewhere = new DbCredentials("restore-test.example", 5999, "postgres", "u", "p", null);
+        DbCredentials elsewhere = new DbCredentials("restore-test.example", 5999, "postgres", "u", "restore-test-example-pw", null);
         var e = assertThrows(RestoreTestFailedException.class, () -> RestoreTestPlan.plan(List.of(backup), Map.of(),
                 Optional.empty(), elsewhere, backup.database().systemIdentifier(), List.of(), Instant.now()));
         assertTrue(e.getMessage().contains("it is the source database's cluster (system identifier "

@@ -41,10 +41,36 @@ class RedactorTest {
     }
 
     @Test
-    void nullAndSecretsShorterThanFourCharactersAreNotRegistered() {
+    void nullAndEmptyAreNotRegisteredButAShortPasswordIs() {
         Redactor.register(null);
-        Redactor.register("abc"); // would mask every "abc" in every message: too short to be a credential worth hiding
-        assertEquals("abc abcd", Redactor.redact("abc abcd"));
+        Redactor.register("");
+        assertEquals("nothing", Redactor.redact("nothing"));
+        Redactor.register("Q9~"); // a 3-character password is a password (unique: the registry is process-wide)
+        assertEquals("pw " + Redactor.MASK + " end", Redactor.redact("pw Q9~ end"));
+    }
+
+    @Test
+    void theUserinfoOfEveryUrlShapedValueIsMasked() {
+        // BACKUP_REPOSITORY set to the database URL by mistake: nothing registered, still masked
+        assertEquals("unsupported BACKUP_REPOSITORY 'postgresql://" + Redactor.MASK + "@db.example:5432/app?sslmode=require'",
+                Redactor.redact("unsupported BACKUP_REPOSITORY 'postgresql://bkuser:Zq7-unregistered-91@db.example:5432/app?sslmode=require'"));
+        assertEquals("postgres://" + Redactor.MASK + "@h/d and https://" + Redactor.MASK + "@x.example/",
+                Redactor.redact("postgres://sp3:x9q@h/d and https://user:p@ss@x.example/"));
+        // no userinfo, nothing changes
+        assertEquals("s3://bucket/prefix/a@b file:///tmp/x@y mailto:ops@example.com",
+                Redactor.redact("s3://bucket/prefix/a@b file:///tmp/x@y mailto:ops@example.com"));
+    }
+
+    @Test
+    void aPasswordIsMaskedRawPercentEncodedAndPercentDecoded() {
+        String raw = "P@s s:w/o%rd" + System.nanoTime();
+        Redactor.register(raw);
+        String encoded = java.net.URLEncoder.encode(raw, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        assertEquals("a " + Redactor.MASK + " b " + Redactor.MASK, Redactor.redact("a " + raw + " b " + encoded));
+        String registeredEncoded = "Zr%40x%2F" + System.nanoTime(); // registered as it appeared in a URL
+        Redactor.register(registeredEncoded);
+        assertEquals("pw " + Redactor.MASK + " / " + Redactor.MASK, Redactor.redact("pw " + registeredEncoded + " / "
+                + java.net.URLDecoder.decode(registeredEncoded, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test

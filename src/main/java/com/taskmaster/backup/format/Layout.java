@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
  *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
  *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
+ *   reports/readiness/&lt;yyyy-MM-dd&gt;.html and latest.html              the recovery-readiness report (replaced, not kept apart)
  * </pre>
  * Each attempt writes its own data object, so a retried backup never collides with what a crashed attempt left
  * behind; objects without a manifest are leftovers that prune removes. Nothing outside these prefixes is ours.
@@ -27,6 +28,9 @@ public final class Layout {
     public static final String VERIFICATIONS = "verifications/";
     public static final String RESTORE_TEST_REPORTS = "reports/restore-test/";
     public static final String PRUNE_AUDIT = "audit/prune/";
+    /** The readiness report's prefix: the only place anything is replaced (the report function may write only here). */
+    public static final String READINESS_REPORTS = "reports/readiness/";
+    public static final ObjectKey READINESS_LATEST = ObjectKey.of(READINESS_REPORTS + "latest.html");
     private static final String MANIFEST_SUFFIX = ".json";
     private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
     private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9-]+");
@@ -111,6 +115,11 @@ public final class Layout {
     /** The audit record of one real prune run. */
     public static ObjectKey pruneAudit(Instant now, String runId) {
         return ObjectKey.of(PRUNE_AUDIT + SECONDS.format(now) + "-" + runId + ".json");
+    }
+
+    /** The readiness report of one UTC day (a second run that day replaces it). */
+    public static ObjectKey readinessReport(Instant now) {
+        return ObjectKey.of(READINESS_REPORTS + DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(now) + ".html");
     }
 
     private static Optional<BackupId> parse(String id) {

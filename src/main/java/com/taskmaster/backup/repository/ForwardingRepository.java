@@ -20,6 +20,11 @@ public class ForwardingRepository extends ForwardingAppendOnlyRepository impleme
     }
 
     @Override
+    public void replace(ObjectKey key, byte[] content) {
+        inner.replace(key, content);
+    }
+
+    @Override
     public LockState lockState(ObjectKey key) {
         return inner.lockState(key);
     }

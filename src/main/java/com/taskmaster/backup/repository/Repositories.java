@@ -27,6 +27,18 @@ public final class Repositories {
         return new AppendView(repository);
     }
 
+    /**
+     * A view of {@code repository} that reads everything and writes only under {@code prefix} (a key prefix ending in
+     * '/'), replacing what is there: the report command's. It implements no wider type.
+     */
+    public static PublishingRepository publishingUnder(Repository repository, String prefix) {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a publishing prefix ends with '/': " + prefix);
+        }
+        ObjectKey.of(prefix + "x");
+        return new PublishView(repository, prefix);
+    }
+
     public static Repository open(String uri, Supplier<S3Client> s3) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("BACKUP_REPOSITORY is not set: expected s3://bucket/prefix or file:///path");
@@ -74,6 +86,31 @@ public final class Repositories {
         @Override
         public AppendOnlyRepository withSizeHint(long expectedObjectBytes) {
             return new AppendView(inner.withSizeHint(expectedObjectBytes));
+        }
+    }
+
+    /** Reads through, writes (replacing) under one prefix only. */
+    private static final class PublishView extends ForwardingReadableRepository implements PublishingRepository {
+        private final Repository inner;
+        private final String prefix;
+
+        PublishView(Repository inner, String prefix) {
+            super(inner);
+            this.inner = inner;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public String publishPrefix() {
+            return prefix;
+        }
+
+        @Override
+        public void publish(ObjectKey key, byte[] content) {
+            if (!key.value().startsWith(prefix)) {
+                throw new IllegalArgumentException("may write only under " + prefix + ", not " + key);
+            }
+            inner.replace(key, content);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  *       ({@link ObjectKey}): nothing can address anything outside the root.</li>
  *   <li>An object written with {@link #create} is invisible until {@link ObjectWriter#commit()} returns;
  *       after {@link ObjectWriter#abort()} (or a crash) no trace is visible to {@link #list} or {@link #open}.</li>
- *   <li>No write ever replaces an existing object: {@link ObjectExistsException} instead.</li>
+ *   <li>No write ever replaces an existing object: {@link ObjectExistsException} instead. The one exception is
+ *       {@link #replace}, for reports people open by a fixed name (only through {@link Repositories#publishingUnder}).</li>
  *   <li>{@link #list} returns committed objects only, sorted by key.</li>
  *   <li>{@link #delete} is idempotent: deleting a missing object succeeds. It is the only way anything is
  *       removed, and only prune calls it.</li>
@@ -30,6 +31,14 @@ public interface Repository extends AppendOnlyRepository {
      * (and Object Lock, when on, protects that version until its retention ends).
      */
     void delete(ObjectKey key);
+
+    /**
+     * Writes a small object whole, replacing the object of that key if there is one; readers see the old or the new
+     * content, never a mix. Only for reports people open by a fixed name ({@code reports/readiness/latest.html}),
+     * never for backups or records: commands reach it only through {@link Repositories#publishingUnder}, which
+     * confines it to one prefix. In a versioned bucket the replaced content stays as a noncurrent version.
+     */
+    void replace(ObjectKey key, byte[] content);
 
     /**
      * The Object Lock state of a committed object (retention, legal hold), read from the store itself, for prune:

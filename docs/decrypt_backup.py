@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -217,6 +218,21 @@ def check_context(actual, expected, source):
                        % (k, v, source, actual.get(k)))
 
 
+BACKUP_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]+$")
+
+
+def backup_id_of(manifest_path):
+    """The backup id a manifest file is named by (manifests/<backupId>.json), or None."""
+    name = os.path.basename(manifest_path)
+    stem = name[:-len(".json")] if name.endswith(".json") else None
+    return stem if stem and BACKUP_ID.match(stem) else None
+
+
+def expected_context(manifest, backup_id):
+    """FORMAT.md section 7: what the message's authenticated context must hold for this backup."""
+    return {"purpose": "taskmaster-backup", "backupId": backup_id, "database": manifest["database"]["name"]}
+
+
 def decrypt(args, src, sink):
     manifest = json.load(open(args.manifest)) if args.manifest else None
     r = Reader(src)
@@ -230,12 +246,20 @@ def decrypt(args, src, sink):
         gcm.decrypt(bytes(IV), h["tag"], h["body"])
     except InvalidTag:
         raise Fail("header authentication failed (header corrupted or tampered with)")
-    check_context(h["context"], dict(kv.split("=", 1) for kv in args.expect_context), "--expect-context")
+    expected = dict(kv.split("=", 1) for kv in args.expect_context)
+    check_context(h["context"], expected, "--expect-context")
     if manifest:
         enc = manifest["encryption"]
         if h["context"] != enc["encryptionContext"]:
             raise Fail("encryption context %s differs from the manifest's %s" % (h["context"], enc["encryptionContext"]))
-        check_context(h["context"], {"backupId": manifest["backupId"], "database": manifest["database"]["name"]}, "manifest")
+        # The manifest is not signed: the backup id that counts is the one you chose (its file name), not its content.
+        chosen = args.backup_id or backup_id_of(args.manifest) or expected.get("backupId")
+        if chosen is None:
+            raise Fail("cannot tell which backup %s should be (not named <backupId>.json): give --backup-id ID"
+                       " or --expect-context backupId=ID" % args.manifest)
+        if manifest["backupId"] != chosen:
+            raise Fail("manifest %s names backup '%s', not '%s'" % (args.manifest, manifest["backupId"], chosen))
+        check_context(h["context"], expected_context(manifest, chosen), "manifest")
         key_id = (h["provider_info"] if args.kms else h["provider_info"][:-20]).decode("utf-8")
         if (enc["algorithm"], enc["frameSize"], enc["keyProvider"], enc["keyId"]) != (SUITE_NAME, h["frame_length"], h["provider"], key_id):
             raise Fail("message header (suite, frame size, key) does not match the manifest's encryption section")
@@ -259,7 +283,8 @@ def main():
     p.add_argument("--kms-key-arn", metavar="ARN", help="with --kms: decrypt with this multi-Region replica of the backup's "
                    "key (e.g. the secondary region's, when the primary region is down); KMS is called in its region")
     p.add_argument("--expect-context", action="append", default=[], metavar="K=V", help="required encryption context pair")
-    p.add_argument("--manifest", help="the backup's manifest JSON: checks context, key, size and SHA-256")
+    p.add_argument("--manifest", help="the backup's manifest JSON, named <backupId>.json: checks context, key, size and SHA-256")
+    p.add_argument("--backup-id", help="with --manifest: the backup you mean to restore (default: the manifest's file name)")
     p.add_argument("--decompress", action="store_true", help="pipe the plaintext through `zstd -d` (zstd CLI)")
     p.add_argument("input", help="encrypted data object, or - for stdin")
     p.add_argument("output", help="where to write the plaintext, or - for stdout")

@@ -93,6 +93,12 @@ class FormatDocumentationTest {
         // With --manifest too, the failing frame is named (the stored bytes' digest is compared at the end).
         assertRefused(flipped, List.of("--key-file", keyFile.toString(), "--manifest", manifestFile.toString()),
                 "failed authentication");
+        // A manifest is the backup its name says: another backup's manifest copied under this name is refused.
+        Path renamed = Files.copy(manifestFile, tmp.resolve("20260101T000000Z-daily.json"));
+        assertRefused(stored, List.of("--key-file", keyFile.toString(), "--manifest", renamed.toString()),
+                "names backup '" + r.backupId() + "', not '20260101T000000Z-daily'");
+        Path unnamed = Files.copy(manifestFile, tmp.resolve("manifest.json"));
+        assertRefused(stored, List.of("--key-file", keyFile.toString(), "--manifest", unnamed.toString()), "--backup-id");
         Path otherKey = tmp.resolve("other.key");
         Files.write(otherKey, new byte[32]);
         assertRefused(stored, List.of("--key-file", otherKey.toString()), "encrypted under local key '"

@@ -3,8 +3,13 @@ package com.taskmaster.backup.backup;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupWriter;
+import com.taskmaster.backup.format.ContentFingerprints;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.pgarchive.FingerprintKey;
+import com.taskmaster.backup.pgarchive.FingerprintSink;
+import com.taskmaster.backup.pgarchive.Fingerprints;
+import com.taskmaster.backup.pgarchive.SessionSettings;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgProcess;
 import com.taskmaster.backup.postgres.PgTools;
@@ -27,15 +32,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,8 +44,8 @@ import java.util.concurrent.TimeUnit;
  * it top to bottom.
  *
  * <pre>
- *   snapshot (REPEATABLE READ, exported) ──► pg_dump --snapshot -Fc -Z0 ──► zstd ──► Encryption SDK ──► SHA-256 ──► repository
- *        └─► exact row count of every table, in the same snapshot, on a second thread ─────────────────────► manifest (last)
+ *   snapshot (REPEATABLE READ, exported) ──► pg_dump --snapshot -Fc -Z0 ─┬► zstd ──► Encryption SDK ──► SHA-256 ──► repository
+ *                                                                       └► FingerprintSink: per table rows + content digest ──► manifest (last)
  * </pre>
  */
 public final class BackupService {
@@ -121,47 +122,54 @@ public final class BackupService {
         Map<String, String> context = BackupWriter.encryptionContext(db.database(), id);
         ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
         Deadline work = deadline.minus(Deadline.Margin.WORK);
-        ExecutorService counter = Executors.newSingleThreadExecutor(daemon("fingerprint"));
+        FingerprintKey fingerprintKey = FingerprintKey.generate();
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
-            // Counting starts once pg_dump has written its first bytes: it then holds all its table locks (SnapshotSession).
-            CountDownLatch dumping = new CountDownLatch(1);
-            Future<List<TableFingerprint>> fingerprints = counter.submit(() -> {
-                dumping.await();
-                return snapshot.fingerprintTables();
-            });
-
+            SessionSettings session = SessionSettings.forPgDump(snapshot.lcMonetary());
+            FingerprintSink fingerprints = FingerprintSink.start(fingerprintKey, session, "fingerprint-" + id.value());
             try (ObjectWriter writer = target.create(dataKey);
                  PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
-                         "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db);
+                         "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db,
+                         session.pgDumpEnvironment());
                  Deadline.Watch watch = work.watch("deadline", () -> dump.kill(work.stopped()))) {
                 BackupWriter pipeline = BackupWriter.open(writer.stream(), envelope, context);
                 long plainBytes;
                 try (OutputStream plain = pipeline.plain()) {
-                    plainBytes = pump(dump, plain, dumping);
+                    plainBytes = pump(dump, plain, fingerprints);
                 }
                 int exit = dump.waitFor(60, TimeUnit.SECONDS);
                 if (exit != 0 || dump.killedBecause() != null) {
                     throw new IllegalStateException(dump.failure(exit));
                 }
-                List<TableFingerprint> tables = await(fingerprints, work);
+                fingerprints.close();
+                Fingerprints content = fingerprints.result().fingerprints();
+                ContentFingerprints recorded = ContentFingerprints.of(content, fingerprintKey, envelope, id, db.database());
                 writer.commit();
                 return new Manifest(Manifest.FORMAT_VERSION, id,
                         new Manifest.Database(db.database(), db.host(), db.port(), snapshot.serverVersion().text()),
                         pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
-                        tables, request.label(), request.reason(), request.trigger(), requestId);
+                        rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded);
+            } finally {
+                fingerprints.abort(); // no-op once closed; otherwise ends its thread
             }
         } catch (IOException e) {
             throw new IllegalStateException("streaming the dump failed: " + e.getMessage(), e);
-        } finally {
-            counter.shutdownNow();
         }
     }
 
-    /** Copies pg_dump's stdout into the pipeline; refuses a stream that is not a custom-format archive. */
-    private static long pump(PgProcess dump, OutputStream out, CountDownLatch started) throws IOException {
+    /** Each table's row count, sorted by schema and name: the manifest's {@code tables}, as older manifests have them. */
+    private static List<TableFingerprint> rowCounts(Fingerprints content) {
+        return content.tables().stream().map(t -> new TableFingerprint(t.schema(), t.name(), t.rows()))
+                .sorted(Comparator.comparing(TableFingerprint::schema).thenComparing(TableFingerprint::name)).toList();
+    }
+
+    /**
+     * Copies pg_dump's stdout into the pipeline and the fingerprints' tee; refuses a stream that is not a custom-format
+     * archive.
+     */
+    private static long pump(PgProcess dump, OutputStream out, OutputStream fingerprints) throws IOException {
         InputStream in = dump.stdout();
         byte[] buf = new byte[BUFFER];
         long total = 0;
@@ -170,9 +178,9 @@ public final class BackupService {
             if (total < ARCHIVE_MAGIC.length) {
                 checkMagic(buf, n, total, dump);
             }
+            fingerprints.write(buf, 0, n);
             out.write(buf, 0, n);
             total += n;
-            started.countDown();
         }
         if (total < ARCHIVE_MAGIC.length) {
             throw new IOException(dump.failure(dump.waitFor(60, TimeUnit.SECONDS)) + " (no archive written)");
@@ -189,22 +197,6 @@ public final class BackupService {
         }
     }
 
-    /** The snapshot's row counts, waiting no longer than the deadline allows (an hour without one). */
-    private static List<TableFingerprint> await(Future<List<TableFingerprint>> f, Deadline deadline) {
-        try {
-            return deadline.await(f, Duration.ofHours(1));
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException r ? r : new IllegalStateException(c.getMessage(), c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while counting rows", e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(deadline.isNone() ? "counting rows took over an hour"
-                    : "counting rows was not done " + deadline.marginSeconds() + " s before the invocation's deadline", e);
-        }
-    }
-
     private Optional<Manifest> readManifest(BackupId id) {
         try {
             return Optional.of(Manifest.fromJson(repository.read(Layout.manifest(id))));
@@ -213,13 +205,5 @@ public final class BackupService {
         } catch (IOException e) {
             throw new IllegalStateException("manifest of " + id + " exists but cannot be parsed: " + e.getMessage(), e);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

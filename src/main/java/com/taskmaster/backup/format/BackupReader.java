@@ -10,6 +10,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Map;
 
 /**
  * Opens a backup as the plain pg_dump archive it holds, checking everything on the way: the stored bytes'
@@ -26,15 +27,32 @@ public final class BackupReader {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
         }
+        Map<String, String> expected = expectedContext(manifest);
+        if (!expected.equals(manifest.encryption().encryptionContext())) {
+            throw new CryptoException("backup " + manifest.backupId() + ": the manifest's encryption context "
+                    + new java.util.TreeMap<>(manifest.encryption().encryptionContext()) + " is not this backup's "
+                    + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
+        }
         StreamDigest digest = new StreamDigest();
         InputStream stored = digest.reading(repository.open(ObjectKey.of(manifest.data().key())));
         try {
-            InputStream plain = envelope.decrypt(stored, manifest.encryption().encryptionContext());
+            InputStream plain = envelope.decrypt(stored, expected);
             return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, manifest));
         } catch (RuntimeException e) {
             stored.close();
             throw new IOException("backup " + manifest.backupId() + " cannot be decrypted: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the message's authenticated context must hold: built from the backup's id, never taken from the manifest's
+     * (unsigned) copy of the context. {@link Catalog} returns a manifest only when its {@code backupId} is the id its
+     * key names ({@code manifests/<id>.json}), so this is the id being restored or verified; a manifest that points at
+     * another backup's data object (and copies its {@code encryption} section) fails here. The manifest's own copy
+     * must equal it too (FORMAT.md, section 7).
+     */
+    static Map<String, String> expectedContext(Manifest manifest) {
+        return BackupWriter.encryptionContext(manifest.database().name(), manifest.backupId());
     }
 
     /** Passes the plaintext through; at its end, checks the stored object's size and digest against the manifest. */

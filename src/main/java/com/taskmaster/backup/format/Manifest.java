@@ -13,6 +13,8 @@ import java.util.Objects;
 /**
  * The commit point of a backup (JSON at {@code manifests/<backupId>.json}): written last, only once the
  * data object is complete, and everything else trusts manifests only. docs/FORMAT.md documents each field.
+ * {@code tables} holds each table's row count (what manifests written before content fingerprints hold, and what
+ * verify's anomaly checks read); {@code fingerprints}, absent from those older manifests, each table's content digest.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -29,7 +31,8 @@ public record Manifest(
         String label,
         String reason,
         Trigger trigger,
-        String requestId) {
+        String requestId,
+        ContentFingerprints fingerprints) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -46,6 +49,14 @@ public record Manifest(
         Objects.requireNonNull(encryption, "encryption");
         Objects.requireNonNull(trigger, "trigger");
         tables = List.copyOf(Objects.requireNonNull(tables, "tables"));
+    }
+
+    /** A manifest without content fingerprints (written before them, or by tests of what does not read them). */
+    public Manifest(int formatVersion, BackupId backupId, Database database, String pgDumpVersion, Instant startedAt,
+                    Instant finishedAt, DataObject data, Compression compression, Encryption encryption,
+                    List<TableFingerprint> tables, String label, String reason, Trigger trigger, String requestId) {
+        this(formatVersion, backupId, database, pgDumpVersion, startedAt, finishedAt, data, compression, encryption, tables,
+                label, reason, trigger, requestId, null);
     }
 
     /** The database backed up: name and server, never credentials. */

@@ -6,6 +6,7 @@ import com.taskmaster.backup.repository.ObjectExistsException;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.ReadableRepository;
+import com.taskmaster.backup.support.Bounded;
 import com.taskmaster.backup.support.RandomIds;
 import org.jboss.logging.Logger;
 
@@ -56,18 +57,27 @@ public final class Verifications {
         for (ObjectInfo info : repository.list(Layout.VERIFICATIONS)) {
             Layout.idOfVerification(info.key()).ifPresent(id -> keys.computeIfAbsent(id, k -> new ArrayList<>()).add(info.key()));
         }
+        // One request per record: each backup's records are read newest first, the backups concurrently (bounded).
+        List<BackupId> ids = new ArrayList<>(keys.keySet());
+        List<Optional<Verification>> verdicts = Bounded.map(ids, Bounded.READS, id -> latestVerdict(keys.get(id)));
         Map<BackupId, Verification> out = new HashMap<>();
-        keys.forEach((id, ofBackup) -> {
-            ofBackup.sort(Comparator.reverseOrder());
-            for (ObjectKey key : ofBackup) {
-                Optional<Verification> v = read(key).filter(Verification::verdict);
-                if (v.isPresent()) {
-                    out.put(id, v.get());
-                    return;
-                }
-            }
-        });
+        for (int i = 0; i < ids.size(); i++) {
+            BackupId id = ids.get(i);
+            verdicts.get(i).ifPresent(v -> out.put(id, v));
+        }
         return out;
+    }
+
+    private Optional<Verification> latestVerdict(List<ObjectKey> ofBackup) {
+        List<ObjectKey> newestFirst = new ArrayList<>(ofBackup);
+        newestFirst.sort(Comparator.reverseOrder());
+        for (ObjectKey key : newestFirst) {
+            Optional<Verification> v = read(key).filter(Verification::verdict);
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<Verification> read(ObjectKey key) {

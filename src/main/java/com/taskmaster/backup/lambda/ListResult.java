@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * What the list handler returns: the complete backups, newest first. {@code unreadable} lists manifests that exist but
- * cannot be parsed: they are not backups until repaired.
+ * cannot be parsed: they are not backups until repaired; {@code foreign} the keys under {@code manifests/} that are not
+ * manifests' names (an editor's {@code B.json~}, a copy), ignored.
  */
-public record ListResult(List<Entry> backups, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable) {
+public record ListResult(List<Entry> backups, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> foreign) {
 
     /** One complete backup. {@code createdAt} is when its snapshot was taken. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,6 +24,6 @@ public record ListResult(List<Entry> backups, @JsonInclude(JsonInclude.Include.N
     }
 
     static ListResult of(Catalog.Listing listing) {
-        return new ListResult(listing.backups().stream().map(Entry::of).toList(), listing.unreadable());
+        return new ListResult(listing.backups().stream().map(Entry::of).toList(), listing.unreadable(), listing.foreign());
     }
 }

@@ -35,6 +35,14 @@ public final class PgProcess implements AutoCloseable {
 
     /** Starts {@code program}; {@code db} may be null for programs that connect nowhere (pg_restore --file). */
     public static PgProcess start(PgTools tools, String program, List<String> args, DbCredentials db) {
+        return start(tools, program, args, db, Map.of());
+    }
+
+    /**
+     * As {@link #start(PgTools, String, List, DbCredentials)}, with {@code settings} added to the libpq environment
+     * ({@code PGTZ}, {@code PGOPTIONS}: session settings); a {@code PGOPTIONS} the connection already has is kept, first.
+     */
+    public static PgProcess start(PgTools tools, String program, List<String> args, DbCredentials db, Map<String, String> settings) {
         List<String> command = new ArrayList<>();
         command.add(tools.program(program).toString());
         command.addAll(args);
@@ -44,6 +52,7 @@ public final class PgProcess implements AutoCloseable {
         if (db != null) {
             env.putAll(db.libpqEnvironment());
         }
+        settings.forEach((k, v) -> env.merge(k, v, (own, added) -> k.equals("PGOPTIONS") ? own + " " + added : added));
         try {
             return new PgProcess(program, pb.start());
         } catch (IOException e) {

@@ -12,7 +12,8 @@ import java.util.List;
  * In a dry run, {@code deleted}, {@code deletedCount}, {@code bytesFreed} and the leftovers describe what a
  * real run would do; nothing was changed. A non-empty {@code interlocks} means a real run deletes nothing.
  * {@code bytesFreed} counts stored bytes: in a versioned bucket they are released when the lifecycle expires
- * the noncurrent versions.
+ * the noncurrent versions. {@code foreign} lists the keys under {@code manifests/} and {@code data/} that this tool did
+ * not write (an editor's {@code B.json~}, {@code data/copy of backup.esdk}): never read, kept nor deleted.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PruneReport(
@@ -32,6 +33,7 @@ public record PruneReport(
         List<Entry> deleted,
         Leftovers leftovers,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> foreign,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failures,
         String audit) {
 
@@ -81,6 +83,7 @@ public record PruneReport(
         private List<ObjectInfo> orphans = List.of();
         private List<PendingWrite> pending = List.of();
         private List<String> unreadable = List.of();
+        private List<String> foreign = List.of();
         private List<String> failures = List.of();
         private String audit;
 
@@ -93,11 +96,12 @@ public record PruneReport(
             this.policy = policy;
         }
 
-        /** The interlocks that tripped, and how many backups were listed. */
-        public Builder listing(List<String> interlocks, int backupsBefore, List<String> unreadable) {
+        /** The interlocks that tripped, how many backups were listed, unreadable manifests and foreign keys. */
+        public Builder listing(List<String> interlocks, int backupsBefore, List<String> unreadable, List<String> foreign) {
             this.interlocks = List.copyOf(interlocks);
             this.backupsBefore = backupsBefore;
             this.unreadable = unreadable;
+            this.foreign = List.copyOf(foreign);
             return this;
         }
 
@@ -133,7 +137,7 @@ public record PruneReport(
                     deleted.stream().map(Entry::of).toList(), new Leftovers(
                             orphans.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
                             pending.stream().map(w -> new Leftover(w.key().value(), w.since(), -1)).toList()),
-                    unreadable, failures, audit);
+                    unreadable, foreign, failures, audit);
         }
     }
 }

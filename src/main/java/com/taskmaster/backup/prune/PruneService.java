@@ -11,6 +11,7 @@ import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.repository.LockState;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.repository.ObjectListing;
 import com.taskmaster.backup.repository.PendingWrite;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
@@ -86,12 +87,20 @@ public final class PruneService {
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
         PrunePlan plan = plan(listing, manifests, now);
         List<String> interlocks = interlocks(plan, listing, request.acceptListing());
-        List<ObjectInfo> orphans = orphanDataObjects(manifests, now);
+        ObjectListing data = repository.scan(Layout.DATA);
+        List<ObjectInfo> orphans = orphanDataObjects(manifests, data.objects(), now);
+        List<String> foreign = new ArrayList<>(listing.foreign());
+        foreign.addAll(data.foreignKeys());
+        data.objects().stream().filter(o -> Layout.idOfData(o.key()).isEmpty()).forEach(o -> foreign.add(o.key().value()));
+        if (!foreign.isEmpty()) {
+            LOG.warnf("prune: %d foreign object(s) in the repository, not written by this tool, left alone: %s",
+                    foreign.size(), String.join(", ", foreign));
+        }
         List<PendingWrite> stale = stalePendingWrites(now);
         List<PrunePlan.Decision> toDelete = new ArrayList<>(plan.deleted());
         toDelete.sort(Comparator.comparing((PrunePlan.Decision d) -> d.backup().time()).thenComparing(d -> d.backup().id()));
         PruneReport.Builder report = PruneReport.builder(runId, request, requestId, repository.uri(), now, policy.describe())
-                .listing(interlocks, plan.decisions().size(), listing.unreadable());
+                .listing(interlocks, plan.decisions().size(), listing.unreadable(), foreign);
 
         if (request.dryRun()) {
             PruneReport r = report.backups(kept(plan, List.of(), true, interlocks), toDelete).leftovers(orphans, stale).build();
@@ -271,7 +280,7 @@ public final class PruneService {
     }
 
     /** Data objects older than a day (by their time and their backup id's) that no readable manifest refers to. */
-    private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, Instant now) {
+    private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, List<ObjectInfo> data, Instant now) {
         Set<String> referenced = manifests.values().stream().map(m -> m.data().key()).collect(Collectors.toSet());
         // Ids with a manifest that could not be read: their data may be referenced, so it is never a leftover.
         Set<BackupId> withManifest = new HashSet<>();
@@ -281,7 +290,7 @@ public final class PruneService {
         withManifest.removeAll(manifests.keySet());
         Instant cutoff = now.minus(LEFTOVER_AGE);
         List<ObjectInfo> out = new ArrayList<>();
-        for (ObjectInfo o : repository.list(Layout.DATA)) {
+        for (ObjectInfo o : data) {
             // Only what Layout#data names can be a leftover: anything else under data/ is left alone.
             Optional<BackupId> id = Layout.idOfData(o.key());
             if (id.isPresent() && !referenced.contains(o.key().value()) && !withManifest.contains(id.get())

@@ -128,23 +128,31 @@ public final class FileRepository implements Repository {
     }
 
     @Override
-    public List<ObjectInfo> list(String prefix) {
+    public ObjectListing scan(String prefix) {
         ObjectKey.checkPrefix(prefix);
         // Walk the deepest directory the prefix names completely, then filter by the full prefix.
         int slash = prefix.lastIndexOf('/');
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         if (!Files.isDirectory(start)) {
-            return List.of();
+            return new ObjectListing(List.of(), List.of());
         }
         List<ObjectInfo> out = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
         try (Stream<Path> files = Files.walk(start)) {
             for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String rel = root.relativize(p).toString().replace('\\', '/');
                 if (!rel.startsWith(prefix) || isHidden(rel)) {
                     continue;
                 }
+                ObjectKey key;
                 try {
-                    out.add(new ObjectInfo(ObjectKey.of(rel), Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+                    key = ObjectKey.of(rel);
+                } catch (IllegalArgumentException notOurs) {
+                    foreign.add(ObjectListing.printable(rel)); // an editor's backup, a copy: reported, never touched
+                    continue;
+                }
+                try {
+                    out.add(new ObjectInfo(key, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
                 } catch (NoSuchFileException gone) {
                     // deleted while listing
                 }
@@ -153,7 +161,8 @@ public final class FileRepository implements Repository {
             throw new RepositoryException("cannot list " + uri() + "/" + prefix + ": " + e.getMessage(), e);
         }
         out.sort(Comparator.comparing(ObjectInfo::key));
-        return out;
+        foreign.sort(Comparator.naturalOrder());
+        return new ObjectListing(out, foreign);
     }
 
     /** Files have no Object Lock: never locked. */

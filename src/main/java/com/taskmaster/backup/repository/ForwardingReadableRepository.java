@@ -1,7 +1,6 @@
 package com.taskmaster.backup.repository;
 
 import java.io.InputStream;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,7 +41,7 @@ public class ForwardingReadableRepository implements ReadableRepository {
     }
 
     @Override
-    public List<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
+    public ObjectListing scan(String prefix) {
+        return delegate.scan(prefix);
     }
 }

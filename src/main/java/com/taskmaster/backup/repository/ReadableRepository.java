@@ -31,6 +31,14 @@ public interface ReadableRepository {
     /** Size and time of a committed object, or empty. */
     Optional<ObjectInfo> stat(ObjectKey key);
 
-    /** Committed objects whose key starts with {@code prefix} (a key prefix such as {@code "manifests/"}), sorted by key. */
-    List<ObjectInfo> list(String prefix);
+    /**
+     * Committed objects whose key starts with {@code prefix} (a key prefix such as {@code "manifests/"}), sorted by key,
+     * and the keys there that are not {@link ObjectKey}s (foreign: reported, never fatal to the listing).
+     */
+    ObjectListing scan(String prefix);
+
+    /** The committed objects of {@link #scan} (foreign keys left out), sorted by key. */
+    default List<ObjectInfo> list(String prefix) {
+        return scan(prefix).objects();
+    }
 }

@@ -10,8 +10,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationReques
 import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRetentionRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -92,9 +90,9 @@ public final class S3Repository implements Repository {
             if (isConditionFailure(e)) {
                 throw new ObjectExistsException("refusing to overwrite existing object " + uriOf(key));
             }
-            throw failure("write", key, e);
+            throw failure("write", "s3:PutObject", key, e);
         } catch (SdkException e) {
-            throw failure("write", key, e);
+            throw failure("write", "s3:PutObject", key, e);
         }
     }
 
@@ -114,55 +112,80 @@ public final class S3Repository implements Repository {
         return e.statusCode() == 412 || e.statusCode() == 409;
     }
 
+    /**
+     * A missing key answers GetObject with 404 only to a principal allowed s3:ListBucket for it; our roles hold
+     * ListBucket only under an {@code s3:prefix} condition, which a GetObject does not carry, so on AWS they get 403
+     * for a missing key. A 403 is therefore settled by listing: absent is {@link NoSuchObjectException}, present (so
+     * really refused) a {@link RepositoryException} naming the refused operation.
+     */
     @Override
     public InputStream open(ObjectKey key) {
         try {
             return s3.getObject(GetObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException("no object " + uriOf(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 403) {
+                Optional<ObjectInfo> exists;
+                try {
+                    exists = stat(key);
+                } catch (RepositoryException listing) {
+                    throw failure("read", "s3:GetObject", key, e);
+                }
+                if (exists.isEmpty()) {
+                    throw new NoSuchObjectException("no object " + uriOf(key));
+                }
+            }
+            throw failure("read", "s3:GetObject", key, e);
         } catch (SdkException e) {
-            throw failure("read", key, e);
+            throw failure("read", "s3:GetObject", key, e);
         }
     }
 
+    /**
+     * By listing (s3:ListBucket with the key as prefix), never HeadObject: HeadObject of a missing key answers 403,
+     * not 404, to a principal whose ListBucket is limited by an {@code s3:prefix} condition (see {@link #open}), and a
+     * 403 must never read as "absent". The first key listed under a prefix equal to the key is the key itself, if it
+     * exists (every other key under it is longer).
+     */
     @Override
     public Optional<ObjectInfo> stat(ObjectKey key) {
+        String full = fullKey(key);
         try {
-            HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(fullKey(key)).build());
-            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw failure("stat", key, e);
+            return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(full).maxKeys(1).build())
+                    .contents().stream().filter(o -> o.key().equals(full)).findFirst()
+                    .map(o -> new ObjectInfo(key, o.size(), o.lastModified()));
         } catch (SdkException e) {
-            throw failure("stat", key, e);
+            throw failure("look up", "s3:ListBucket", key, e);
         }
     }
 
     @Override
-    public List<ObjectInfo> list(String keyPrefix) {
+    public ObjectListing scan(String keyPrefix) {
         ObjectKey.checkPrefix(keyPrefix);
         List<ObjectInfo> out = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
         try {
             for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
                     .bucket(bucket).prefix(prefix + keyPrefix).build()).contents()) {
                 String rel = o.key().substring(prefix.length());
-                ObjectKey key;
-                try {
-                    key = ObjectKey.of(rel);
-                } catch (IllegalArgumentException foreign) {
-                    continue; // not written by us: never surfaced, never touched
+                if (rel.endsWith("/") && o.size() == 0) {
+                    continue; // a "folder" the S3 console made: no object
                 }
-                out.add(new ObjectInfo(key, o.size(), o.lastModified()));
+                try {
+                    out.add(new ObjectInfo(ObjectKey.of(rel), o.size(), o.lastModified()));
+                } catch (IllegalArgumentException notOurs) {
+                    foreign.add(ObjectListing.printable(rel)); // not written by us: reported, never touched
+                }
             }
         } catch (SdkException e) {
-            throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + e.getMessage(), e);
+            String denied = e instanceof S3Exception s && s.statusCode() == 403
+                    ? "access denied to s3:ListBucket (the function's role does not allow it): " : "";
+            throw new RepositoryException("cannot list " + uri() + "/" + keyPrefix + ": " + denied + e.getMessage(), e);
         }
         out.sort(java.util.Comparator.comparing(ObjectInfo::key));
-        return out;
+        foreign.sort(java.util.Comparator.naturalOrder());
+        return new ObjectListing(out, foreign);
     }
 
     @Override
@@ -174,7 +197,7 @@ public final class S3Repository implements Repository {
         } catch (NoSuchKeyException e) {
             // already gone
         } catch (SdkException e) {
-            throw failure("delete", key, e);
+            throw failure("delete", "s3:DeleteObject", key, e);
         }
     }
 
@@ -330,5 +353,14 @@ public final class S3Repository implements Repository {
 
     private RepositoryException failure(String what, ObjectKey key, SdkException e) {
         return new RepositoryException("cannot " + what + " " + uriOf(key) + ": " + e.getMessage(), e);
+    }
+
+    /** As above; when S3 refused the call (403), the message says which permission was missing. */
+    private RepositoryException failure(String what, String action, ObjectKey key, SdkException e) {
+        if (e instanceof S3Exception s && s.statusCode() == 403) {
+            return new RepositoryException("cannot " + what + " " + uriOf(key) + ": access denied to " + action
+                    + " (the function's role does not allow it): " + e.getMessage(), e);
+        }
+        return failure(what, key, e);
     }
 }

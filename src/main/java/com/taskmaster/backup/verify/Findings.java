@@ -16,6 +16,29 @@ public final class Findings {
     private Findings() {
     }
 
+    /**
+     * How far after "now" a backup may be dated before it is taken for one from the future (a wrong clock, or a forged
+     * manifest): the same allowance as prune's default {@code BACKUP_RETENTION_MAX_CLOCK_SKEW_MINUTES}.
+     */
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
+
+    /** Findings for backups whose snapshot is dated more than {@link #CLOCK_SKEW} after {@code now}. */
+    public static List<String> fromTheFuture(List<Manifest> backups, Instant now) {
+        return backups.stream().filter(m -> isFromTheFuture(m, now))
+                .map(m -> "backup " + m.backupId() + " is dated " + m.startedAt() + ", " + human(Duration.between(now, m.startedAt()))
+                        + " after now (" + now + "): a wrong clock or a forged manifest; it does not count for freshness")
+                .toList();
+    }
+
+    /** The newest backup not from the future: what freshness is computed from. */
+    public static Optional<Manifest> newestNotFromTheFuture(List<Manifest> newestFirst, Instant now) {
+        return newestFirst.stream().filter(m -> !isFromTheFuture(m, now)).findFirst();
+    }
+
+    private static boolean isFromTheFuture(Manifest m, Instant now) {
+        return m.startedAt().isAfter(now.plus(CLOCK_SKEW));
+    }
+
     /** Empty when the newest backup's snapshot is younger than the RPO; else the reason. */
     public static Optional<String> staleness(Optional<Manifest> newest, Instant now, Duration rpo) {
         if (newest.isEmpty()) {

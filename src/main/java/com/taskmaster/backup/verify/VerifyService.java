@@ -89,8 +89,11 @@ public final class VerifyService {
             v.anomalies().forEach(a -> failures.add("backup " + m.backupId() + ": " + a));
         }
         listing.unreadable().forEach(u -> failures.add("unreadable manifest " + u));
+        listing.foreign().forEach(k -> failures.add("foreign object " + k + " under manifests/ (not written by this tool;"
+                + " ignored, the backups are unaffected): remove it"));
 
-        Optional<Manifest> newest = listing.backups().stream().findFirst();
+        failures.addAll(Findings.fromTheFuture(listing.backups(), clock.instant()));
+        Optional<Manifest> newest = Findings.newestNotFromTheFuture(listing.backups(), clock.instant());
         Optional<String> stale = Findings.staleness(newest, clock.instant(), settings.rpo());
         stale.ifPresent(failures::add);
         VerifyResult.Freshness freshness = new VerifyResult.Freshness(newest.map(m -> m.backupId().value()).orElse(null),

@@ -1,11 +1,16 @@
 package com.taskmaster.backup.backup;
 
+import com.taskmaster.backup.crypto.CryptoException;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.pgarchive.DatabaseFingerprinter;
+import com.taskmaster.backup.pgarchive.FingerprintComparison;
+import com.taskmaster.backup.pgarchive.FingerprintKey;
+import com.taskmaster.backup.pgarchive.Fingerprints;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.PgTools;
 import com.taskmaster.backup.postgres.TableFingerprint;
@@ -37,6 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The backup pipeline end to end against a real PostgreSQL, stock pg_dump/pg_restore, and moto for S3/KMS. */
@@ -74,6 +80,15 @@ class BackupServiceTest {
         }
         DbCredentials restored = Restores.pgRestore(archive);
         assertEquals(m.tables(), Restores.fingerprints(restored, m.tables()));
+        // the digests taken from the stream are those of the restored database, under the key the manifest wraps
+        FingerprintKey fk = m.fingerprints().unwrapKey(key, m);
+        try (Connection c = com.taskmaster.backup.postgres.SnapshotSession.connect(restored)) {
+            var recomputed = DatabaseFingerprinter.fingerprint(c, m.fingerprints().digests(), fk, Instant.now().plusSeconds(120));
+            FingerprintComparison cmp = FingerprintComparison.compare(m.fingerprints().digests(), recomputed);
+            assertTrue(cmp.equal(), cmp.differences().toString());
+        }
+        assertEquals(m.tables().size(), m.fingerprints().tables().size());
+        m.fingerprints().tables().forEach(t -> assertTrue(m.tables().contains(new TableFingerprint(t.schema(), t.name(), t.rows())), t.toString()));
     }
 
     @Test
@@ -96,6 +111,16 @@ class BackupServiceTest {
         assertTrue(m.pgDumpVersion().startsWith("15"), m.pgDumpVersion());
         String json = new String(m.toJson(), StandardCharsets.UTF_8);
         assertFalse(json.contains(sample.password()), "password in manifest");
+        assertEquals(Fingerprints.ALGORITHM, m.fingerprints().algorithm());
+        assertEquals("UTC", m.fingerprints().textForm().session().timeZone());
+        assertEquals(m, Manifest.fromJson(m.toJson()), "the fingerprints survive the manifest's JSON");
+        // the wrapped key is bound to its backup: under another backup's id it does not unwrap
+        Manifest other = new Manifest(m.formatVersion(), BackupId.parse("20260101T000000Z-manual-other1"), m.database(),
+                m.pgDumpVersion(), m.startedAt(), m.finishedAt(), m.data(), m.compression(), m.encryption(), m.tables(),
+                m.label(), m.reason(), m.trigger(), m.requestId(), m.fingerprints());
+        var e = assertThrows(CryptoException.class, () -> other.fingerprints().unwrapKey(key, other));
+        assertTrue(e.getMessage().startsWith("cannot unwrap the fingerprint key of backup 20260101T000000Z-manual-other1: "),
+                e.getMessage());
         assertRestoresExactly(repo, key, r);
     }
 

@@ -144,6 +144,24 @@ class TamperTest {
     }
 
     @Test
+    void manifestCopyingAnotherBackupsDataAndEncryptionIsRefused() {
+        // b's manifest (b's id and time) with a's data object, checksum, encryption section (a's context) and tables:
+        // the context the data must carry comes from the id the manifest is named by, not from the manifest's copy.
+        Manifest swapped = new Manifest(b.formatVersion(), b.backupId(), b.database(), b.pgDumpVersion(), b.startedAt(),
+                b.finishedAt(), a.data(), a.compression(), a.encryption(), a.tables(), b.label(), b.reason(), b.trigger(),
+                b.requestId());
+        var e = assertThrows(CryptoException.class, () -> BackupReader.open(repo, swapped, key).close());
+        assertTrue(e.getMessage().contains("backup " + b.backupId() + ": the manifest's encryption context")
+                && e.getMessage().contains(a.backupId().value()), e.getMessage());
+        // and with the manifest's context rewritten to b's, the authenticated context (a's) refuses it
+        Manifest rewritten = new Manifest(b.formatVersion(), b.backupId(), b.database(), b.pgDumpVersion(), b.startedAt(),
+                b.finishedAt(), a.data(), a.compression(), b.encryption(), a.tables(), b.label(), b.reason(), b.trigger(),
+                b.requestId());
+        IOException io = assertThrows(IOException.class, () -> BackupReader.open(repo, rewritten, key).close());
+        assertTrue(io.getMessage().contains("encryption context mismatch for 'backupId'"), io.getMessage());
+    }
+
+    @Test
     void wrongKeyIsRefusedClearly() {
         Envelope other = Keys.open("file://" + tmp.resolve("other.key"), () -> null);
         var e = assertThrows(CryptoException.class, () -> BackupReader.open(repo, a, other));

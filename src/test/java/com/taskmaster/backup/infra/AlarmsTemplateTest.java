@@ -75,7 +75,7 @@ class AlarmsTemplateTest {
     }
 
     @Test
-    void noRecentBackupAlarmWatchesTheEmfSuccessMetricFor26Hours() throws IOException {
+    void noRecentBackupAlarmWatchesTheEmfSuccessMetricFor2HoursWithHourlyBackupsElse26() throws IOException {
         JsonNode p = template.path("Resources").path("NoRecentBackupAlarm").path("Properties");
         assertEquals(METRIC_NAMESPACE, p.path("Namespace").asText());
         assertEquals("BackupSuccess", p.path("MetricName").asText());
@@ -83,13 +83,16 @@ class AlarmsTemplateTest {
         assertTrue(isRef(p.path("Dimensions").path(0).path("Value"), "DatabaseName"), "dimension value = DatabaseName");
         assertEquals("Sum", p.path("Statistic").asText());
         int period = p.path("Period").asInt();
-        int evaluationPeriods = p.path("EvaluationPeriods").asInt();
-        assertEquals(26 * 3600, period * evaluationPeriods, "26-hour window");
+        JsonNode periods = p.path("EvaluationPeriods").path("Fn::If");
+        assertEquals("HourlyEnabled", periods.path(0).asText(), "EvaluationPeriods must be Fn::If [HourlyEnabled, ...]");
+        assertEquals(2 * 3600, period * periods.path(1).asInt(), "2-hour window with hourly backups (one missed hour)");
+        assertEquals(26 * 3600, period * periods.path(2).asInt(), "26-hour window with daily backups");
+        assertEquals(periods, p.path("DatapointsToAlarm").path("Fn::If"),
+                "all periods must be breaching (no success at all in the window)");
+        int evaluationPeriods = periods.path(2).asInt();
         assertTrue(period >= 3600 || period * evaluationPeriods <= 86_400,
                 "CloudWatch: total evaluation range > 1 day needs a period of at least 1 hour");
         assertTrue(period * evaluationPeriods <= 604_800, "CloudWatch: evaluation range at most 7 days");
-        assertEquals(evaluationPeriods, p.path("DatapointsToAlarm").asInt(evaluationPeriods),
-                "all periods must be breaching (no success at all in the window)");
         assertEquals("LessThanThreshold", p.path("ComparisonOperator").asText());
         assertEquals(1, p.path("Threshold").asInt());
         assertEquals("breaching", p.path("TreatMissingData").asText());

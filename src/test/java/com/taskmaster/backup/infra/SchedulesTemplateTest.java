@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The schedules: backup daily (and optionally hourly), prune daily after the backup, verify weekly,
+ * The schedules: backup daily and hourly (HourlyBackups, on by default), prune daily after the backup, verify weekly,
  * restore-test monthly, restore manual only; each schedule delivers an event the handler accepts.
  */
 class SchedulesTemplateTest {
@@ -36,6 +36,71 @@ class SchedulesTemplateTest {
         TemplateReader.load();
     }
 
+
+    /**
+     * PROCEDURES.md: RPO 1 hour (hourly backups). The default deployment takes hourly backups, and the template's
+     * rules refuse exactly the deployments that declare a 1-hour RPO without hourly backups.
+     */
+    @Test
+    void theDefaultDeploymentMeetsTheOneHourRpoAndRulesRefuseOneThatCannot() {
+        JsonNode parameters = template.path("Parameters");
+        assertEquals("true", parameters.path("HourlyBackups").path("Default").asText(), "HourlyBackups default");
+        assertEquals("1h", parameters.path("RecoveryPointObjective").path("Default").asText(), "declared RPO default");
+        for (String hourly : List.of("true", "false")) {
+            for (String rpo : List.of("1h", "1d")) {
+                Map<String, String> values = Map.of("HourlyBackups", hourly, "RecoveryPointObjective", rpo,
+                        "ReplicaBucketName", "", "ReplicaKmsKeyArn", "", "SecondaryRegion", "");
+                boolean accepted = rulesAccept(values);
+                assertEquals(!("1h".equals(rpo) && "false".equals(hourly)), accepted,
+                        "HourlyBackups=" + hourly + " RecoveryPointObjective=" + rpo);
+            }
+        }
+    }
+
+    /** Evaluates the template's Rules (Ref, Fn::Equals, Fn::Not, Fn::And, Fn::Or) as CloudFormation would. */
+    private static boolean rulesAccept(Map<String, String> parameters) {
+        for (Iterator<JsonNode> rules = template.path("Rules").elements(); rules.hasNext(); ) {
+            JsonNode rule = rules.next();
+            if (rule.has("RuleCondition") && !truth(rule.path("RuleCondition"), parameters)) {
+                continue;
+            }
+            for (JsonNode assertion : rule.path("Assertions")) {
+                if (!truth(assertion.path("Assert"), parameters)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean truth(JsonNode node, Map<String, String> parameters) {
+        if (node.has("Fn::Equals")) {
+            return value(node.path("Fn::Equals").path(0), parameters).equals(value(node.path("Fn::Equals").path(1), parameters));
+        }
+        if (node.has("Fn::Not")) {
+            return !truth(node.path("Fn::Not").path(0), parameters);
+        }
+        if (node.has("Fn::And") || node.has("Fn::Or")) {
+            boolean and = node.has("Fn::And");
+            for (JsonNode part : node.path(and ? "Fn::And" : "Fn::Or")) {
+                if (truth(part, parameters) != and) {
+                    return !and;
+                }
+            }
+            return and;
+        }
+        throw new AssertionError("rule function not understood by this test: " + node);
+    }
+
+    private static String value(JsonNode node, Map<String, String> parameters) {
+        if (node.has("Ref")) {
+            String name = node.path("Ref").asText();
+            assertTrue(parameters.containsKey(name), "rule refers to a parameter this test does not set: " + name);
+            return parameters.get(name);
+        }
+        assertTrue(node.isValueNode(), "rule value not understood by this test: " + node);
+        return node.asText();
+    }
 
     @Test
     void backupIsScheduledDailyAndOptionallyHourly() throws IOException {

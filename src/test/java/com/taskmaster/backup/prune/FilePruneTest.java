@@ -43,6 +43,17 @@ class FilePruneTest extends PruneServiceContractTest {
         return 25;
     }
 
+    @Override
+    protected void putForeign(String relativeKey, byte[] content) {
+        try {
+            Path p = Path.of(java.net.URI.create(repo.uri())).resolve(relativeKey);
+            Files.createDirectories(p.getParent());
+            Files.write(p, content);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** With the real clock: a temporary file is stale only when both its id and its last write are over a day old. */
     @Test
     void aTemporaryFileStillBeingWrittenSurvivesEvenWithAnOldId() throws IOException {

@@ -56,6 +56,9 @@ abstract class PruneServiceContractTest {
     /** How many random histories the property test runs (S3 is slower). */
     protected abstract int randomHistories();
 
+    /** Puts an object into {@link #repo} behind its back, under a key {@link ObjectKey} may refuse (a stray file). */
+    protected abstract void putForeign(String relativeKey, byte[] content);
+
     @BeforeEach
     void setUp() {
         repo = newRepository();
@@ -269,6 +272,28 @@ abstract class PruneServiceContractTest {
         repo.putIfAbsent(Layout.manifest(running),
                 manifest(running, NOW.minusSeconds(120), null, Layout.data(running, "a1").value(), 1010).toJson());
         assertTrue(new Catalog(repo).list().backups().stream().anyMatch(m -> m.backupId().equals(running)));
+    }
+
+    /** Issue 9, item 4: an editor's backup of a manifest and a copy of a data object disable neither the catalog nor prune. */
+    @Test
+    void strayFilesAreReportedAndLeftAloneAndNeitherTheCatalogNorPruneFails() {
+        List<BackupId> ids = history(repo, 45);
+        BackupId old = ids.get(ids.size() - 7); // the oldest daily: deleted by the plan
+        byte[] manifest = repo.read(Layout.manifest(old));
+        putForeign("manifests/" + old + ".json~", manifest);
+        putForeign("data/copy of backup.esdk", new byte[3]);
+        repo.putIfAbsent(ObjectKey.of("manifests/" + old + ".json.bak"), manifest);
+        Catalog.Listing listing = new Catalog(repo).list();
+        assertEquals(ids.size(), listing.backups().size());
+        assertEquals(List.of("manifests/" + old + ".json.bak", "manifests/" + old + ".json~"), listing.foreign());
+        assertTrue(listing.unreadable().isEmpty(), listing.unreadable().toString());
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
+        assertTrue(r.interlocks().isEmpty(), r.interlocks().toString());
+        assertTrue(r.deleted().stream().anyMatch(e -> e.backupId().equals(old.value())), r.deleted().toString());
+        assertEquals(Set.of("data/copy of backup.esdk", "manifests/" + old + ".json.bak", "manifests/" + old + ".json~"),
+                Set.copyOf(r.foreign()));
+        assertTrue(repo.stat(ObjectKey.of("manifests/" + old + ".json.bak")).isPresent(), "a foreign object is never deleted");
+        assertEquals(2, repo.scan("").foreignKeys().size());
     }
 
     @Test

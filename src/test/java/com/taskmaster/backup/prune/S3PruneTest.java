@@ -49,6 +49,12 @@ class S3PruneTest extends PruneServiceContractTest {
         return 6;
     }
 
+    @Override
+    protected void putForeign(String relativeKey, byte[] content) {
+        String prefix = repo.uri().substring(("s3://" + bucket + "/").length());
+        s3.putObject(b -> b.bucket(bucket).key(prefix + "/" + relativeKey), RequestBody.fromBytes(content));
+    }
+
     @Test
     void foreignObjectsUnderThePrefixAreNeverTouched() {
         history(repo, 45);

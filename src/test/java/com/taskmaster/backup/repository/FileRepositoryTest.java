@@ -30,6 +30,17 @@ class FileRepositoryTest extends RepositoryContractTest {
         }
     }
 
+    @Override
+    protected void putForeign(String relativeKey, byte[] content) {
+        try {
+            Path p = dir.resolve("repo").resolve(relativeKey);
+            Files.createDirectories(p.getParent());
+            Files.write(p, content);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void objectsAreReadableByTheOwnerOnly() throws IOException {
         repo.putIfAbsent(ObjectKey.of("manifests/a.json"), new byte[] {1});

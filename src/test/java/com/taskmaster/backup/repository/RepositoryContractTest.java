@@ -27,6 +27,9 @@ abstract class RepositoryContractTest {
     /** Asserts that nothing invisible is left behind either (temporary files, open multipart uploads). */
     protected abstract void assertNoLeftovers();
 
+    /** Puts an object behind the repository's back, under a key {@link ObjectKey} may refuse (a stray file). */
+    protected abstract void putForeign(String relativeKey, byte[] content);
+
     @BeforeEach
     void setUp() {
         repo = newRepository();
@@ -160,6 +163,21 @@ abstract class RepositoryContractTest {
         var keys = repo.list("manifests/").stream().map(i -> i.key().value()).toList();
         assertEquals(java.util.List.of("manifests/a.json", "manifests/b.json"), keys);
         assertEquals(4, repo.list("").size());
+    }
+
+    /** Issue 9, item 4: an editor's backup or a copy with a space must never make the listing fail. */
+    @Test
+    void foreignKeysAreReportedButNeverListedNorFatal() {
+        repo.putIfAbsent(ObjectKey.of("manifests/b.json"), bytes("{}"));
+        putForeign("manifests/b.json~", bytes("{}"));
+        putForeign("data/copy of backup.esdk", bytes("x"));
+        putForeign("data/.hidden", bytes("x"));
+        assertEquals(java.util.List.of("manifests/b.json"), repo.list("manifests/").stream().map(i -> i.key().value()).toList());
+        ObjectListing all = repo.scan("");
+        assertEquals(java.util.List.of("manifests/b.json"), all.objects().stream().map(i -> i.key().value()).toList());
+        assertEquals(java.util.List.of("data/copy of backup.esdk", "manifests/b.json~"), all.foreignKeys().stream()
+                .filter(k -> !k.equals("data/.hidden")).toList());
+        assertEquals(java.util.List.of("manifests/b.json~"), repo.scan("manifests/").foreignKeys());
     }
 
     @Test

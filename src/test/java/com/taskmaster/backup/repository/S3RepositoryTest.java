@@ -26,6 +26,11 @@ class S3RepositoryTest extends RepositoryContractTest {
         assertEquals(0, s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().size(), "open multipart uploads");
     }
 
+    @Override
+    protected void putForeign(String relativeKey, byte[] content) {
+        s3.putObject(b -> b.bucket(bucket).key("backups/taskmaster/" + relativeKey), RequestBody.fromBytes(content));
+    }
+
     @Test
     void seesNothingOutsideItsPrefix() {
         s3.putObject(b -> b.bucket(bucket).key("other/manifests/x.json"), RequestBody.fromString("x"));

@@ -96,6 +96,18 @@ class FindingsTest {
     }
 
     @Test
+    void backupsFromTheFutureAreFlaggedAndFreshnessComesFromTheOthers() {
+        List<Manifest> newestFirst = List.of(manifest("20301201T000000Z-daily", 1), manifest("20261128T120500Z-manual-abcdef", 1),
+                manifest("20261127T020000Z-daily", 1));
+        // within the skew allowance (5 min ahead) counts; 2030 does not
+        assertEquals("20261128T120500Z-manual-abcdef", Findings.newestNotFromTheFuture(newestFirst, NOW).orElseThrow().backupId().value());
+        List<String> future = Findings.fromTheFuture(newestFirst, NOW);
+        assertEquals(1, future.size(), future.toString());
+        assertTrue(future.get(0).startsWith("backup 20301201T000000Z-daily is dated 2030-12-01T00:00:00Z"), future.get(0));
+        assertTrue(Findings.newestNotFromTheFuture(List.of(newestFirst.get(0)), NOW).isEmpty());
+    }
+
+    @Test
     void sizeAndRowDropsAgainstThePredecessor() {
         Manifest before = manifest("20261127T020000Z-daily", 1000, t("tasks", 10_000), t("users", 500), t("tiny", 10), t("gone", 200));
         Manifest same = manifest("20261128T020000Z-daily", 990, t("tasks", 9_000), t("users", 500), t("tiny", 0), t("gone", 200));

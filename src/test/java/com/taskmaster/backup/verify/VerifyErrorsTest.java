@@ -223,7 +223,7 @@ class VerifyErrorsTest {
                 Clock.systemUTC(), VerifySettings.of("6d", "26h", 0.5, 0.5)).check(m, Optional.empty(), "r");
         assertEquals(Verification.Outcome.error, v.outcome(), v.reason());
         assertEquals("unreadable", v.replica());
-        assertTrue(v.reason().startsWith("replica unreadable: cannot stat s3://replica/backups/data/"), v.reason());
+        assertTrue(v.reason().startsWith("replica unreadable: cannot look up s3://replica/backups/data/"), v.reason());
 
         Repository empty = new FileRepository(tmp.resolve("replica"));
         Verification missing = new VerifyService(files, Optional.of(empty), localKey, PostgresServer.get().tools(),

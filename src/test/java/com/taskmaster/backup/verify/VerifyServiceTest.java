@@ -204,6 +204,22 @@ class VerifyServiceTest {
     }
 
     @Test
+    void aManifestFromTheFutureIsFlaggedAndDoesNotMakeTheRepositoryFresh() throws IOException {
+        Manifest real = backup();
+        BackupId future = BackupId.parse("20301201T000000Z-daily");
+        Manifest forged = new Manifest(real.formatVersion(), future, real.database(), real.pgDumpVersion(), future.time(),
+                future.time().plusSeconds(60), real.data(), real.compression(), real.encryption(), real.tables(), null, null,
+                Trigger.manual(), "r");
+        repo.putIfAbsent(Layout.manifest(future), forged.toJson());
+        Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(30)), ZoneOffset.UTC);
+        VerifyResult r = service(later, Optional.empty()).run(new VerifyRequest(Optional.empty()), "r", Deadline.NONE);
+        assertTrue(!r.freshness().ok() && r.freshness().newestBackupId().equals(real.backupId().value()), r.freshness().toString());
+        assertTrue(r.failures().stream().anyMatch(f -> f.contains("backup " + future + " is dated 2030-12-01T00:00:00Z")
+                && f.contains("after now")), r.failures().toString());
+        assertTrue(r.failures().stream().anyMatch(f -> f.contains("more than the RPO of 26 h")), r.failures().toString());
+    }
+
+    @Test
     void deadlineLeavesTheRestForTheNextRun() throws IOException {
         backup();
         VerifyResult r = service(Clock.systemUTC(), Optional.empty()).run(new VerifyRequest(Optional.empty()), "r",

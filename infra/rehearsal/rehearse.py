@@ -1,0 +1,315 @@
+"""Deployment rehearsal on moto: see bin/rehearse and infra/README.md ("Rehearsing the deployment").
+
+    python3 infra/rehearsal/rehearse.py ROOT WORKDIR
+"""
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+
+import boto3
+import botocore.config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import functions as fns  # noqa: E402
+import stacks  # noqa: E402
+
+PRIMARY, SECONDARY = "eu-central-1", "eu-west-1"
+STACK, SECONDARY_STACK = "taskmaster-backup", "taskmaster-backup-secondary"
+ACCOUNT = "123456789012"
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def log(msg):
+    print(f"rehearse: {msg}", file=sys.stderr, flush=True)
+
+
+class Deviation(Exception):
+    """Something deployed does not behave as the project claims: the rehearsal fails."""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Emulator:
+    def __init__(self, work):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.decisions = os.path.join(work, "decisions.jsonl")
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_PORT=str(self.port))
+        self.log = open(os.path.join(work, "moto.log"), "w")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "motoserver.py"),
+                                      str(self.port), self.decisions], env=env, stdout=self.log, stderr=self.log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("moto_server exited; see " + self.log.name)
+                time.sleep(0.1)
+        # The first three requests are unauthenticated: they make the deploying principal (an administrator).
+        iam = self.client("iam", PRIMARY, {"aws_access_key_id": "bootstrap", "aws_secret_access_key": "bootstrap"})
+        iam.create_user(UserName="rehearsal-deployer")
+        iam.put_user_policy(UserName="rehearsal-deployer", PolicyName="admin", PolicyDocument=json.dumps(ADMIN_POLICY))
+        key = iam.create_access_key(UserName="rehearsal-deployer")["AccessKey"]
+        self.admin = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+    def client(self, service, region=PRIMARY, credentials=None):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            config=botocore.config.Config(retries={"max_attempts": 1},
+                                                          s3={"addressing_style": "path"}),
+                            **(credentials or self.admin))
+
+    def decisions_of(self, access_key_id):
+        out = []
+        if os.path.exists(self.decisions):
+            with open(self.decisions, encoding="utf-8") as f:
+                for line in f:
+                    d = json.loads(line)
+                    if d["key"] == access_key_id:
+                        out.append(d)
+        return out
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Database:
+    """A throwaway PostgreSQL (bin/pg-local) holding the TaskMaster sample."""
+
+    def __init__(self, root, work):
+        self.root, self.dir = root, os.path.join(work, "pg")
+        url = subprocess.run([os.path.join(root, "bin/pg-local"), "start", self.dir], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        # postgresql://postgres:PW@127.0.0.1:PORT/postgres
+        creds, hostport = url[len("postgresql://"):].rsplit("/", 1)[0].split("@")
+        self.user, self.password = creds.split(":", 1)
+        self.host, port = hostport.split(":")
+        self.port = int(port)
+        self.psql("postgres", "CREATE DATABASE taskmaster")
+        self.psql("taskmaster", None, "-v", "scale=0.05", "-f", os.path.join(root, "db/taskmaster-sample.sql"))
+
+    def url(self, db):
+        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{db}"
+
+    def secret(self, db):
+        return json.dumps({"host": self.host, "port": self.port, "username": self.user, "password": self.password,
+                           "dbname": db})
+
+    def psql(self, db, sql, *args):
+        cmd = [pg_bin() + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", self.url(db), *args]
+        if sql:
+            cmd += ["-c", sql]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+    def stop(self):
+        subprocess.run([os.path.join(self.root, "bin/pg-local"), "stop", self.dir], capture_output=True)
+
+
+def pg_bin():
+    versions = sorted((d for d in os.listdir("/usr/lib/postgresql") if d.isdigit()), key=int)
+    return f"/usr/lib/postgresql/{versions[-1]}/bin"
+
+
+def deploy(emu, db, root, notes):
+    """Steps 1-4 of infra/README.md's deploy order, on the emulator. Returns the deployment's facts."""
+    admin_sm = emu.client("secretsmanager")
+    # The operator's secrets (not part of the stacks): the source, the restore-test server, a restore target.
+    secrets = {}
+    for name, dbname in (("taskmaster/db", "taskmaster"), ("taskmaster/restore-test", "postgres"),
+                         ("taskmaster/restore-target", "restored")):
+        secrets[name] = admin_sm.create_secret(Name=name, SecretString=db.secret(dbname))["ARN"]
+    db.psql("postgres", "CREATE DATABASE restored")
+
+    # Code: target/function.zip in a deployment bucket (what `sam deploy` uploads), and a stand-in for the pg tools
+    # layer (the real one needs Docker: infra/layer/); the functions run the local pg tools (BACKUP_PG_BIN).
+    s3 = emu.client("s3")
+    s3.create_bucket(Bucket="rehearsal-deployment", CreateBucketConfiguration={"LocationConstraint": PRIMARY})
+    s3.upload_file(os.path.join(root, "target/function.zip"), "rehearsal-deployment", "function.zip")
+    layer_zip = io.BytesIO()
+    with zipfile.ZipFile(layer_zip, "w") as z:
+        z.writestr("bin/README", "stand-in for infra/layer: the rehearsal runs the local pg tools\n")
+    layer = emu.client("lambda").publish_layer_version(
+        LayerName="taskmaster-pg-x86_64", Content={"ZipFile": layer_zip.getvalue()},
+        CompatibleRuntimes=["java21", "provided.al2023"])["LayerVersionArn"]
+    notes.append("pg tools layer: a stand-in layer; the functions run the local pg tools (BACKUP_PG_BIN overridden)")
+
+    # 1. secondary stack
+    cfn2 = emu.client("cloudformation", SECONDARY)
+    secondary = stacks.load_template(os.path.join(root, "infra/secondary.yaml"))
+    sec_template, sec_plans, sec_skipped = stacks.prepare(secondary, SECONDARY_STACK, notes)
+    sec_params = {"NoncurrentVersionRetentionDays": 30, "ObjectLockRetentionDays": 0, "ReplicaExpirationDays": 400}
+    log("creating the secondary stack (infra/secondary.yaml) in " + SECONDARY)
+    sec_stack = stacks.create_stack(cfn2, SECONDARY_STACK, sec_template, sec_params)
+    sec_out = stacks.outputs_of(sec_stack)
+
+    # 3. primary stack (SAM transform as sam deploy does it), test parameters.
+    params = {
+        "Runtime": "java21", "Architecture": "x86_64", "PgToolsLayerArn": layer,
+        "DatabaseSecretArn": secrets["taskmaster/db"], "DatabaseName": "taskmaster",
+        "HourlyBackups": "true", "AlertEmail": "ops@example.com",
+        "SecondaryRegion": SECONDARY, "ReplicaBucketName": sec_out["ReplicaBucketName"],
+        "ReplicaKmsKeyArn": sec_out["ReplicaBucketKeyArn"],
+        "RestoreTargetSecretArns": secrets["taskmaster/restore-target"],
+        "RestoreTestSecretArn": secrets["taskmaster/restore-test"],
+        # The sample's own smoke query as an operator would add it.
+        "RestoreTestSmokeQueries": "SELECT count(*) > 0 FROM pg_catalog.pg_tables WHERE schemaname = 'taskmaster'",
+    }
+    template = stacks.load_template(os.path.join(root, "template.yaml"))
+    template["Globals"]["Function"]["CodeUri"] = "s3://rehearsal-deployment/function.zip"
+    transformed = stacks.sam_transform(template, params, PRIMARY)
+    main_template, plans, skipped = stacks.prepare(transformed, STACK, notes)
+    log("creating the primary stack (template.yaml through aws-sam-translator) in " + PRIMARY)
+    cfn = emu.client("cloudformation", PRIMARY)
+    main_stack = stacks.create_stack(cfn, STACK, main_template, params)
+    out = stacks.outputs_of(main_stack)
+    created = []
+    for lid, plan in plans.items():
+        if not stacks.applies(lid, plan, out):
+            continue
+        props = stacks.resolve(plan["Properties"], out)
+        created.append((lid, plan["Type"], stacks.create_by_api(emu.client, STACK, lid, plan, props, PRIMARY)))
+    for lid, plan in sec_plans.items():
+        if stacks.applies(lid, plan, sec_out):
+            props = stacks.resolve(plan["Properties"], sec_out)
+            created.append((lid, plan["Type"], stacks.create_by_api(emu.client, SECONDARY_STACK, lid, plan, props,
+                                                                    SECONDARY)))
+    # 4. secondary stack again, with PrimaryBackupKeyArn: the replica of the envelope key.
+    primary_key = out["BackupKeyArn"]
+    if ":key/mrk-" not in primary_key:
+        raise Deviation(f"BackupKey is not a multi-Region key: {primary_key}")
+    replica = emu.client("kms", PRIMARY).replicate_key(KeyId=primary_key.rsplit("/", 1)[1], ReplicaRegion=SECONDARY,
+                                                        Description="TaskMaster backup envelope key replica")
+    kms2 = emu.client("kms", SECONDARY)
+    existing = [a for a in kms2.list_aliases()["Aliases"] if a["AliasName"] == "alias/taskmaster-backup"]
+    replica_id = replica["ReplicaKeyMetadata"]["KeyId"]
+    if existing and existing[0]["TargetKeyId"] != replica_id:
+        raise Deviation(f"alias/taskmaster-backup in {SECONDARY} names another key: {existing}")
+    if not existing:  # (moto's ReplicateKey copies the primary's aliases itself)
+        kms2.create_alias(AliasName="alias/taskmaster-backup", TargetKeyId=replica_id)
+    created.append(("BackupReplicaKey", "AWS::KMS::ReplicaKey",
+                    "replica of the envelope key in " + SECONDARY + " (ReplicateKey; the secondary stack's second "
+                    "deployment, whose alias BackupReplicaKeyAlias is created through the KMS API too)"))
+    return {"created": created, "secrets": secrets, "params": params, "outputs": out, "plans": plans, "skipped": skipped + sec_skipped,
+            "secondary_outputs": sec_out, "secondary_plans": sec_plans, "cfn": cfn, "cfn2": cfn2}
+
+
+def report_deployment(facts, notes):
+    print("Created through service APIs (the emulator's CloudFormation cannot create these types):")
+    for lid, kind, what in facts["created"]:
+        print(f"  {kind:34} {lid:40} {what}")
+    print("Skipped (not created at all):")
+    for lid, kind in facts["skipped"]:
+        print(f"  {kind:34} {lid}")
+    bad = [(lid, kind) for lid, kind in facts["skipped"] if kind in stacks.MUST_EXIST]
+    if bad:
+        raise Deviation(f"essential resources skipped: {bad}")
+    print("Prepared for the emulator:")
+    for n in notes:
+        print("  " + n)
+
+
+def schedule_inputs(emu):
+    """The payload each schedule would send now, taken verbatim from the created schedule's Input."""
+    sched = emu.client("scheduler")
+    now = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime())
+    inputs = {}
+    for summary in sched.list_schedules()["Schedules"]:
+        target = sched.get_schedule(Name=summary["Name"])["Target"]
+        payload = json.loads(target["Input"].replace("<aws.scheduler.scheduled-time>", now))
+        inputs[(target["Arn"], payload.get("schedule"))] = payload
+    return inputs
+
+
+def scheduled(inputs, fn, which, account_arn):
+    for (arn, schedule), payload in inputs.items():
+        if arn == f"{account_arn}{fn.name}:live" and schedule == which:
+            return payload
+    raise Deviation(f"no schedule '{which}' targets {fn.name}:live (schedules: {sorted(inputs)})")
+
+
+def replicate(emu, facts):
+    """Stand-in for S3 replication (moto does not replicate): copy backups/ to the replica bucket as the
+    replication role would, so that verify's replica check sees what AWS would show a few minutes later."""
+    s3 = emu.client("s3")
+    source = facts["outputs"]["BackupBucketName"]
+    replica = facts["secondary_outputs"]["ReplicaBucketName"]
+    copied = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=source, Prefix="backups/"):
+        for o in page.get("Contents", []):
+            s3.copy_object(Bucket=replica, Key=o["Key"], CopySource={"Bucket": source, "Key": o["Key"]})
+            copied += 1
+    return copied
+
+
+def run_functions(emu, db, root, work, facts):
+    functions = fns.deployed_functions(emu, facts["outputs"])
+    by = {f.handler: f for f in functions}
+    for f in functions:
+        fns.make_principal(emu, f)
+    overrides = {"BACKUP_S3_PATH_STYLE": "true", "BACKUP_PG_BIN": pg_bin()}
+    inputs = schedule_inputs(emu)
+    fn_arn = f"arn:aws:lambda:{PRIMARY}:{ACCOUNT}:function:"
+
+    def run(handler, label, event):
+        fn = by[handler]
+        code, result, text, seconds, out_file = fns.invoke(root, emu, fn, event, work, label, overrides)
+        fn.emf += fns.emf_documents(text)
+        fn.runs.append((label, code == 0, seconds))
+        log(f"{handler} ({label}): exit {code} in {seconds:.0f} s" + ("" if code == 0 else f"; output: {out_file}"))
+        if code != 0:
+            raise Deviation(f"{handler} ({label}) failed as deployed (exit {code}); its output: {out_file}\n"
+                            + text[-3000:])
+        return result
+
+    daily = run("backup", "daily schedule", scheduled(inputs, by["backup"], "daily", fn_arn))
+    run("backup", "hourly schedule", scheduled(inputs, by["backup"], "hourly", fn_arn))
+    listed = run("list", "manual", {})
+    log(f"replication stand-in: copied {replicate(emu, facts)} objects to the replica bucket")
+    run("verify", "weekly schedule", scheduled(inputs, by["verify"], "verify", fn_arn))
+    run("restore-test", "monthly schedule", scheduled(inputs, by["restore-test"], "restore-test", fn_arn))
+    with open(os.path.join(root, "infra/events/restore.json"), encoding="utf-8") as f:
+        restore_event = json.load(f)
+    restore_event["backupId"] = daily["backupId"] if daily and "backupId" in daily else listed["backups"][0]["backupId"]
+    restore_event["target"] = facts["secrets"]["taskmaster/restore-target"]
+    run("restore", "infra/events/restore.json", restore_event)
+    for label in ("prune-dry-run", "prune-real"):
+        with open(os.path.join(root, f"infra/events/{label}.json"), encoding="utf-8") as f:
+            run("prune", f"infra/events/{label}.json", json.load(f))
+    return functions
+
+
+def main():
+    root, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    started = time.time()
+    notes = []
+    emu = db = None
+    try:
+        emu = Emulator(work)
+        db = Database(root, work)
+        facts = deploy(emu, db, root, notes)
+        report_deployment(facts, notes)
+        functions = run_functions(emu, db, root, work, facts)
+    finally:
+        if db:
+            db.stop()
+        if emu:
+            emu.stop()
+        log(f"wall time {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -73,7 +73,7 @@ class StoredHistoryTest {
             }).toList();
             PruneReport r = new PruneReport("run" + n, p.dryRun(), "scheduled", "r", in.repository(), p.at(), "policy", p.interlocks(),
                     kept.size() + deleted.size(), kept.size(), deleted.size(), 0, kept, deleted, new PruneReport.Leftovers(List.of(), List.of()),
-                    List.of(), List.of(), null);
+                    List.of(), List.of(), List.of(), null);
             repo.putIfAbsent(Layout.pruneAudit(p.at(), "run" + n++), com.taskmaster.backup.support.Json.toString(r).getBytes());
         }
     }

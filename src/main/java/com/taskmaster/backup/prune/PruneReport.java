@@ -38,12 +38,20 @@ public record PruneReport(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failures,
         String audit) {
 
-    /** One backup and the rules that keep it, or the reason it goes. */
+    /**
+     * One backup and the rules that keep it, or the reason it goes. {@code plainBytes} and {@code durationMs} (from its
+     * manifest) outlive a deleted backup here only: the readiness report's size and duration history reads them.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Entry(String backupId, Instant createdAt, long storedBytes, String label, List<String> reasons) {
+    public record Entry(String backupId, Instant createdAt, long storedBytes, String label, List<String> reasons, Long plainBytes,
+                        Long durationMs) {
+        public Entry(String backupId, Instant createdAt, long storedBytes, String label, List<String> reasons) {
+            this(backupId, createdAt, storedBytes, label, reasons, null, null);
+        }
+
         static Entry of(PrunePlan.Decision d) {
             BackupSummary b = d.backup();
-            return new Entry(b.id().value(), b.time(), b.storedBytes(), b.label(), d.reasons());
+            return new Entry(b.id().value(), b.time(), b.storedBytes(), b.label(), d.reasons(), b.plainBytes(), b.durationMs());
         }
     }
 

@@ -80,11 +80,12 @@ public final class ReadinessInputs {
                     .filter(k -> Layout.idOfManifest(k).isPresent()).toList();
             List<ManifestValues> manifests = readAll(pool, manifestKeys, unreadable, (key, json) -> ManifestValues.of(key, Manifest.fromJson(json), restored));
             List<Verification> verifications = readAll(pool, keys(Layout.VERIFICATIONS, ".json"), unreadable, (key, json) -> verification(json));
-            List<PruneRun> pruneRuns = readAll(pool, keys(Layout.PRUNE_AUDIT, ".json"), unreadable, (key, json) -> pruneRun(json));
+            List<StoredPrune> prunes = readAll(pool, keys(Layout.PRUNE_AUDIT, ".json"), unreadable, (key, json) -> pruneRun(json));
+            List<PruneRun> pruneRuns = prunes.stream().map(StoredPrune::run).toList();
             Map<String, ManifestValues> byId = new LinkedHashMap<>();
             manifests.forEach(m -> byId.put(m.backup().id(), m));
             List<Backup> backups = new ArrayList<>(manifests.stream().map(ManifestValues::backup).toList());
-            backups.addAll(deleted(pruneRuns, byId.keySet()));
+            backups.addAll(deleted(prunes, byId.keySet()));
             List<RestoreTest> tests = stored.stream().map(t -> withTables(t, byId.get(t.backupId()))).toList();
             String database = manifests.stream().max(java.util.Comparator.comparing(m -> m.backup().takenAt()))
                     .map(ManifestValues::database).orElse(databaseName);
@@ -184,10 +185,23 @@ public final class ReadinessInputs {
                 equal == null || equal.isNull() ? null : equal.asBoolean(), List.of(), null, null);
     }
 
-    private static PruneRun pruneRun(byte[] json) throws java.io.IOException {
+    /** A prune run, and the plain size and duration of each backup it deleted where its record keeps them. */
+    private record StoredPrune(PruneRun run, Map<String, Figures> deleted) {
+    }
+
+    private record Figures(Long plainBytes, Duration duration) {
+    }
+
+    private static StoredPrune pruneRun(byte[] json) throws java.io.IOException {
         JsonNode n = Json.MAPPER.readTree(json);
-        return new PruneRun(Instant.parse(required(n, "now").asText()), n.path("dryRun").asBoolean(false), texts(n.get("interlocks")),
-                entries(n.get("kept")), entries(n.get("deleted")));
+        Map<String, Figures> figures = new HashMap<>();
+        for (JsonNode e : n.path("deleted")) {
+            Long plain = longOrNull(e.get("plainBytes"));
+            Long ms = longOrNull(e.get("durationMs"));
+            figures.put(e.path("backupId").asText(), new Figures(plain, ms == null ? null : Duration.ofMillis(ms)));
+        }
+        return new StoredPrune(new PruneRun(Instant.parse(required(n, "now").asText()), n.path("dryRun").asBoolean(false),
+                texts(n.get("interlocks")), entries(n.get("kept")), entries(n.get("deleted"))), figures);
     }
 
     private static List<PruneEntry> entries(JsonNode array) {
@@ -196,22 +210,29 @@ public final class ReadinessInputs {
             for (JsonNode e : array) {
                 out.add(new PruneEntry(required(e, "backupId").asText(), Instant.parse(required(e, "createdAt").asText()),
                         e.path("storedBytes").asLong(0), textOrNull(e.get("label")), texts(e.get("reasons"))));
+
             }
         }
         return out;
     }
 
-    /** Backups prune deleted (by real runs) that no manifest holds any longer: known by id, time and stored size. */
-    private static List<Backup> deleted(List<PruneRun> runs, Set<String> present) {
+    /**
+     * Backups prune deleted (by real runs) that no manifest holds any longer: known by id, time and stored size, and by
+     * plain size and duration where the audit record keeps them (records written before it did do not).
+     */
+    private static List<Backup> deleted(List<StoredPrune> runs, Set<String> present) {
         Map<String, Backup> out = new HashMap<>();
-        for (PruneRun run : runs) {
+        for (StoredPrune stored : runs) {
+            PruneRun run = stored.run();
             if (run.dryRun()) {
                 continue;
             }
             for (PruneEntry e : run.deleted()) {
                 if (!present.contains(e.backupId())) {
-                    out.merge(e.backupId(), Backup.deleted(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), run.at()),
-                            (a, b) -> a.deletedAt().isBefore(b.deletedAt()) ? a : b);
+                    Figures f = stored.deleted().getOrDefault(e.backupId(), new Figures(null, null));
+                    Backup b = new Backup(e.backupId(), e.takenAt(), ReadinessInput.scheduleOf(e.backupId()), f.plainBytes(), e.storedBytes(),
+                            f.duration(), null, e.label(), null, null, run.at());
+                    out.merge(e.backupId(), b, (x, y) -> x.deletedAt().isBefore(y.deletedAt()) ? x : y);
                 }
             }
         }

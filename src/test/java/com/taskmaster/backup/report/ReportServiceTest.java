@@ -123,6 +123,7 @@ class ReportServiceTest {
         ReadinessInput.Backup pruned = in.backups().stream().filter(b -> b.id().equals(firstId)).findFirst().orElseThrow();
         assertNotNull(pruned.deletedAt(), "known from the prune audit record");
         assertEquals("first-one", pruned.label());
+        assertTrue(pruned.plainBytes() > 0 && pruned.duration() != null, "the audit record keeps its plain size and duration");
         List<ReadinessInput.Backup> kept = in.backups().stream().filter(ReadinessInput.Backup::present).toList();
         assertEquals(2, kept.size());
         assertTrue(kept.stream().allMatch(b -> b.plainBytes() > 0 && b.duration() != null && b.tables() > 0 && b.storedBytes() > 0));

@@ -63,9 +63,14 @@ class StoredHistoryTest {
             repo.putIfAbsent(Layout.restoreTestReport(t.startedAt(), BackupId.parse(t.backupId()), "json"), r.toJson());
         }
         int n = 0;
+        Map<String, Backup> byId = new java.util.HashMap<>();
+        in.backups().forEach(b -> byId.put(b.id(), b));
         for (ReadinessInput.PruneRun p : in.pruneRuns()) {
             List<PruneReport.Entry> kept = p.kept().stream().map(e -> new PruneReport.Entry(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), e.reasons())).toList();
-            List<PruneReport.Entry> deleted = p.deleted().stream().map(e -> new PruneReport.Entry(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), e.reasons())).toList();
+            List<PruneReport.Entry> deleted = p.deleted().stream().map(e -> {
+                Backup b = byId.get(e.backupId());
+                return new PruneReport.Entry(e.backupId(), e.takenAt(), e.storedBytes(), e.label(), e.reasons(), b.plainBytes(), b.duration().toMillis());
+            }).toList();
             PruneReport r = new PruneReport("run" + n, p.dryRun(), "scheduled", "r", in.repository(), p.at(), "policy", p.interlocks(),
                     kept.size() + deleted.size(), kept.size(), deleted.size(), 0, kept, deleted, List.of(),
                     new PruneReport.Leftovers(List.of(), List.of(), List.of()), List.of(), List.of(), List.of(), null);
@@ -94,8 +99,9 @@ class StoredHistoryTest {
         ReadinessInput read = new ReadinessInputs(repo).read(settings, "s3://taskmaster-replica-123456789012/backups", null, history.now).input();
         assertEquals(stored.backups().stream().filter(Backup::present).map(b -> b.id() + " " + b.plainBytes() + " " + b.storedBytes()).toList(),
                 read.backups().stream().filter(Backup::present).map(b -> b.id() + " " + b.plainBytes() + " " + b.storedBytes()).toList());
-        assertEquals(stored.backups().stream().filter(b -> !b.present()).map(Backup::id).sorted().toList(),
-                read.backups().stream().filter(b -> !b.present()).map(Backup::id).sorted().toList(), "deleted backups, from the prune audit");
+        assertEquals(stored.backups().stream().filter(b -> !b.present()).map(b -> b.id() + " " + b.plainBytes() + " " + b.duration()).sorted().toList(),
+                read.backups().stream().filter(b -> !b.present()).map(b -> b.id() + " " + b.plainBytes() + " " + b.duration()).sorted().toList(),
+                "deleted backups, with plain size and duration, from the prune audit");
         assertEquals(stored.verifications().size(), read.verifications().size());
         assertEquals(stored.restoreTests().stream().map(ReadinessInput.RestoreTest::startedAt).toList(),
                 read.restoreTests().stream().map(ReadinessInput.RestoreTest::startedAt).toList());

@@ -49,7 +49,8 @@ class SchedulesTemplateTest {
         for (String hourly : List.of("true", "false")) {
             for (String rpo : List.of("1h", "1d")) {
                 Map<String, String> values = Map.of("HourlyBackups", hourly, "RecoveryPointObjective", rpo,
-                        "ReplicaBucketName", "", "ReplicaKmsKeyArn", "", "SecondaryRegion", "");
+                        "ReplicaBucketName", "", "ReplicaKmsKeyArn", "", "SecondaryRegion", "",
+                        "DatabaseIamAuth", "false", "DatabaseIamUser", "", "DatabaseResourceId", "");
                 boolean accepted = rulesAccept(values);
                 assertEquals(!("1h".equals(rpo) && "false".equals(hourly)), accepted,
                         "HourlyBackups=" + hourly + " RecoveryPointObjective=" + rpo);

@@ -40,6 +40,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.verify.VerifyResult.class,
         com.taskmaster.backup.verify.VerifyResult.Checked.class,
         com.taskmaster.backup.verify.VerifyResult.Freshness.class,
+        com.taskmaster.backup.verify.VerifyResult.Backlog.class,
         com.taskmaster.backup.report.ReportResult.class,
 })
 public final class NativeRegistrations {

@@ -46,7 +46,7 @@ class RedactorTest {
         Redactor.register("");
         assertEquals("nothing", Redactor.redact("nothing"));
         Redactor.register("Q9~"); // a 3-character password is a password (unique: the registry is process-wide)
-        assertEquals("pw " + Redactor.MASK + " end", Redactor.redact("pw Q9~ end"));
+        assertEquals("before " + Redactor.MASK + " end", Redactor.redact("before Q9~ end"));
     }
 
     @Test
@@ -69,7 +69,7 @@ class RedactorTest {
         assertEquals("a " + Redactor.MASK + " b " + Redactor.MASK, Redactor.redact("a " + raw + " b " + encoded));
         String registeredEncoded = "Zr%40x%2F" + System.nanoTime(); // registered as it appeared in a URL
         Redactor.register(registeredEncoded);
-        assertEquals("pw " + Redactor.MASK + " / " + Redactor.MASK, Redactor.redact("pw " + registeredEncoded + " / "
+        assertEquals("before " + Redactor.MASK + " / " + Redactor.MASK, Redactor.redact("before " + registeredEncoded + " / "
                 + java.net.URLDecoder.decode(registeredEncoded, java.nio.charset.StandardCharsets.UTF_8)));
     }
 

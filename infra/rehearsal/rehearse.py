@@ -89,10 +89,11 @@ class Emulator:
 
 
 class Database:
-    """A throwaway PostgreSQL (bin/pg-local) holding the TaskMaster sample."""
+    """A throwaway PostgreSQL (bin/pg-local) holding the TaskMaster sample; the restore-test server beside it."""
 
-    def __init__(self, root, work):
-        self.root, self.dir = root, os.path.join(work, "pg")
+    def __init__(self, root, work, name="pg", sample=True):
+        self.root, self.dir = root, os.path.join(work, name)
+        self.scratch = None
         url = subprocess.run([os.path.join(root, "bin/pg-local"), "start", self.dir], check=True,
                              capture_output=True, text=True).stdout.strip()
         # postgresql://postgres:PW@127.0.0.1:PORT/postgres
@@ -100,8 +101,11 @@ class Database:
         self.user, self.password = creds.split(":", 1)
         self.host, port = hostport.split(":")
         self.port = int(port)
-        self.psql("postgres", "CREATE DATABASE taskmaster")
-        self.psql("taskmaster", None, "-v", "scale=0.05", "-f", os.path.join(root, "db/taskmaster-sample.sql"))
+        if sample:
+            self.psql("postgres", "CREATE DATABASE taskmaster")
+            self.psql("taskmaster", None, "-v", "scale=0.05", "-f", os.path.join(root, "db/taskmaster-sample.sql"))
+            # restore-test refuses the source's server (issue 9): its scratch databases go to a server of their own
+            self.scratch = Database(root, work, name + "-restore-test", sample=False)
 
     def url(self, db):
         return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{db}"
@@ -118,6 +122,8 @@ class Database:
 
     def stop(self):
         subprocess.run([os.path.join(self.root, "bin/pg-local"), "stop", self.dir], capture_output=True)
+        if self.scratch:
+            self.scratch.stop()
 
 
 def pg_bin():
@@ -130,9 +136,9 @@ def deploy(emu, db, root, notes):
     admin_sm = emu.client("secretsmanager")
     # The operator's secrets (not part of the stacks): the source, the restore-test server, a restore target.
     secrets = {}
-    for name, dbname in (("taskmaster/db", "taskmaster"), ("taskmaster/restore-test", "postgres"),
-                         ("taskmaster/restore-target", "restored")):
-        secrets[name] = admin_sm.create_secret(Name=name, SecretString=db.secret(dbname))["ARN"]
+    for name, server, dbname in (("taskmaster/db", db, "taskmaster"), ("taskmaster/restore-test", db.scratch, "postgres"),
+                                 ("taskmaster/restore-target", db, "restored")):
+        secrets[name] = admin_sm.create_secret(Name=name, SecretString=server.secret(dbname))["ARN"]
     db.psql("postgres", "CREATE DATABASE restored")
 
     # Code: target/function.zip in a deployment bucket (what `sam deploy` uploads), and a stand-in for the pg tools

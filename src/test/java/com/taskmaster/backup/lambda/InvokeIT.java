@@ -101,7 +101,7 @@ class InvokeIT {
 
     @Test
     void restoreTestEmitsItsMetricsForTheAlarms() throws Exception {
-        DbCredentials admin = PostgresServer.get().admin();
+        DbCredentials admin = PostgresServer.scratch().admin(); // restore-test refuses the source's server
         Map<String, String> env = new HashMap<>(Map.of("BACKUP_DB_URL", url(db), "BACKUP_REPOSITORY", "file://" + tmp.resolve("repo"),
                 "BACKUP_KMS_KEY", "file://" + tmp.resolve("keys/backup.key"), "BACKUP_ALERT_TOPIC", "stderr"));
         assertEquals(0, invoke(env, "backup", "{}").exit());

@@ -381,7 +381,7 @@ def main():
             print("DEVIATION: " + p)
         print(f"wall time {time.time() - started:.0f} s")
         print(f"rehearsal: {len(functions)} functions ran as deployed, {allowed} calls allowed, {refused} refused as "
-              f"expected, {skipped} resources skipped")
+              f"expected, {skipped} resources skipped", flush=True)
         if problems:
             sys.exit(1)
     except Deviation as e:
@@ -392,7 +392,6 @@ def main():
             db.stop()
         if emu:
             emu.stop()
-        log(f"wall time {time.time() - started:.0f} s")
 
 
 if __name__ == "__main__":

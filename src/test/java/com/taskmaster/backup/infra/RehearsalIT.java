@@ -40,9 +40,11 @@ class RehearsalIT {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(done, "bin/rehearse did not finish in 40 minutes:\n" + tail(out));
         assertEquals(0, p.exitValue(), "bin/rehearse failed:\n" + tail(out));
-        List<String> lines = out.lines().toList();
-        Matcher m = LAST.matcher(lines.get(lines.size() - 1));
-        assertTrue(m.matches(), "last line: " + lines.get(lines.size() - 1));
+        // the summary is bin/rehearse's last line of standard output (stderr, merged here, may interleave after it)
+        List<String> lines = out.lines().filter(l -> l.startsWith("rehearsal: ")).toList();
+        assertEquals(1, lines.size(), "one summary line:\n" + tail(out));
+        Matcher m = LAST.matcher(lines.get(0));
+        assertTrue(m.matches(), "summary line: " + lines.get(0));
         assertEquals(6, Integer.parseInt(m.group(1)), "functions");
         assertTrue(Integer.parseInt(m.group(2)) > 0 && Integer.parseInt(m.group(3)) > 0, m.group());
         assertFalse(out.contains("DEVIATION"), tail(out));

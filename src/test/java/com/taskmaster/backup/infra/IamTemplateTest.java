@@ -155,20 +155,7 @@ class IamTemplateTest {
         }
 
         // The bucket key: usable by prune only through S3.
-        boolean bucketKeyViaS3 = false;
-        for (JsonNode st : statements(template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy"))) {
-            if (roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
-                boolean viaS3 = asSubString(st.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3.");
-                if (!viaS3) {
-                    problems.add("BucketKey: the prune role's statement must require kms:ViaService s3.<region>: " + st);
-                }
-                bucketKeyViaS3 |= viaS3 && actionsOf(st).containsAll(Set.of("kms:Decrypt", "kms:GenerateDataKey"));
-            }
-        }
-        if (!bucketKeyViaS3) {
-            problems.add("BucketKey policy must let the prune role kms:Decrypt and kms:GenerateDataKey via S3 "
-                    + "(it reads manifests and writes its audit record)");
-        }
+        bucketKeyOnlyViaS3(roleId, "prune", "it reads manifests and writes its audit record", problems);
         assertNoProblems(problems);
     }
 
@@ -209,17 +196,25 @@ class IamTemplateTest {
         if (!REPORT_GET_RESOURCES.equals(get)) {
             problems.add("report role s3:GetObject on " + get + ", expected " + REPORT_GET_RESOURCES);
         }
+        bucketKeyOnlyViaS3(roleId, "report", "it reads records and writes its page", problems);
+        assertNoProblems(problems);
+    }
+
+    /** The bucket key's policy lets {@code roleId} decrypt and generate data keys, and only through S3 (kms:ViaService). */
+    private static void bucketKeyOnlyViaS3(String roleId, String role, String why, List<String> problems) {
         boolean bucketKeyViaS3 = false;
         for (JsonNode st : statements(template.path("Resources").path("BucketKey").path("Properties").path("KeyPolicy"))) {
             if (roleId.equals(getAttArnTarget(st.path("Principal").path("AWS")))) {
                 boolean viaS3 = asSubString(st.path("Condition").path("StringEquals").path("kms:ViaService")).startsWith("s3.");
+                if (!viaS3) {
+                    problems.add("BucketKey: the " + role + " role's statement must require kms:ViaService s3.<region>: " + st);
+                }
                 bucketKeyViaS3 |= viaS3 && actionsOf(st).containsAll(Set.of("kms:Decrypt", "kms:GenerateDataKey"));
             }
         }
         if (!bucketKeyViaS3) {
-            problems.add("BucketKey policy must let the report role kms:Decrypt and kms:GenerateDataKey via S3 (reads records, writes its page)");
+            problems.add("BucketKey policy must let the " + role + " role kms:Decrypt and kms:GenerateDataKey via S3 (" + why + ")");
         }
-        assertNoProblems(problems);
     }
 
     /**

@@ -150,14 +150,7 @@ public final class S3Repository implements Repository {
      */
     @Override
     public Optional<ObjectInfo> stat(ObjectKey key) {
-        String full = fullKey(key);
-        try {
-            return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(full).maxKeys(1).build())
-                    .contents().stream().filter(o -> o.key().equals(full)).findFirst()
-                    .map(o -> new ObjectInfo(key, o.size(), o.lastModified()));
-        } catch (SdkException e) {
-            throw failure("look up", "s3:ListBucket", key, e);
-        }
+        return listed(key, "look up").map(o -> new ObjectInfo(key, o.size(), o.lastModified()));
     }
 
     @Override
@@ -217,12 +210,17 @@ public final class S3Repository implements Repository {
 
     /** By listing, like {@link #stat}: a HeadObject of a key deleted meanwhile may answer 403 rather than 404. */
     private Optional<String> etagOf(ObjectKey key) {
+        return listed(key, "read the ETag of").map(software.amazon.awssdk.services.s3.model.S3Object::eTag);
+    }
+
+    /** The object {@code key} as a listing with it as prefix shows it (the first key listed, if it is the key itself). */
+    private Optional<software.amazon.awssdk.services.s3.model.S3Object> listed(ObjectKey key, String what) {
         String full = fullKey(key);
         try {
             return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(full).maxKeys(1).build())
-                    .contents().stream().filter(o -> o.key().equals(full)).findFirst().map(o -> o.eTag());
+                    .contents().stream().filter(o -> o.key().equals(full)).findFirst();
         } catch (SdkException e) {
-            throw failure("read the ETag of", "s3:ListBucket", key, e);
+            throw failure(what, "s3:ListBucket", key, e);
         }
     }
 

@@ -3,6 +3,7 @@ package com.taskmaster.backup.restoretest;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.RoleHandling;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.AppendOnlyRepository;
@@ -93,7 +94,7 @@ public final class RestoreTestService {
             }
             created = true;
             DbCredentials target = server.withDatabase(plan.scratchDatabase());
-            report.restored(restorer.into(plan.backup(), target, false, deadline));
+            report.restored(restorer.into(plan.backup(), target, false, RoleHandling.SKIP, deadline));
             report.restoredDatabaseBytes(ScratchDatabases.size(target, checks));
             List<SmokeQueries.Outcome> smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             report.smokeQueries(smoke);

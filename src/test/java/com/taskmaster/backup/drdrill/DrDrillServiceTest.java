@@ -67,6 +67,8 @@ class DrDrillServiceTest {
     static Manifest backup;
     static String primaryBucket;
     static List<String> backupKeys;
+    /** What replication copied into the secondary region once; each test copies it into a replica bucket of its own. */
+    static String replicated;
 
     @BeforeAll
     static void aBackupInThePrimaryRegion() throws Exception {
@@ -79,6 +81,7 @@ class DrDrillServiceTest {
                 Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), source, "drill", Deadline.NONE).backupId();
         backup = Manifest.fromJson(primary.read(Layout.manifest(BackupId.parse(id))));
         backupKeys = List.of(backup.data().key(), Layout.manifest(backup.backupId()).value());
+        replicated = replicaBucket(primaryBucket, backupKeys);
     }
 
     /** Records the region every request is signed for (moto, like AWS, serves it there), for any service. */
@@ -102,11 +105,15 @@ class DrDrillServiceTest {
 
     /** A bucket in the secondary region holding what S3 replication would have copied of {@code keys} (bytes as they are). */
     static String replicaBucket(List<String> keys) {
+        return replicaBucket(replicated, keys);
+    }
+
+    static String replicaBucket(String from, List<String> keys) {
         String bucket = "drill-replica-" + java.util.UUID.randomUUID().toString().substring(0, 12);
         S3Client s3 = s3(SECONDARY);
         s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(SECONDARY.id())));
         for (String key : keys) { // what replication does: the same key, the same bytes
-            s3.copyObject(b -> b.sourceBucket(primaryBucket).sourceKey(key).destinationBucket(bucket).destinationKey(key));
+            s3.copyObject(b -> b.sourceBucket(from).sourceKey(key).destinationBucket(bucket).destinationKey(key));
         }
         return bucket;
     }
@@ -176,5 +183,78 @@ class DrDrillServiceTest {
         assertTrue(drill.kmsCalls().all().stream().allMatch(c -> c.signedRegion().equals(SECONDARY.id()) && replicaKey.equals(c.keyId())),
                 drill.kmsCalls().all().toString());
         assertFalse(drill.kmsCalls().of("Decrypt").isEmpty(), "the data key unwrapped by KMS in the secondary region");
+    }
+
+    static DrDrillReport fails(Drill drill, String... expected) {
+        DrDrillFailedException e = assertThrows(DrDrillFailedException.class, () -> drill.service().run(Deadline.NONE));
+        for (String x : expected) {
+            assertTrue(e.getMessage().contains(x), "expected '" + x + "' in: " + e.getMessage());
+        }
+        DrDrillReport report = e.report();
+        assertEquals("failed", report.outcome());
+        assertNotNull(report.report(), "the report is written");
+        assertEquals(2, reports(drill.bucket()).size(), "JSON and text summary: " + reports(drill.bucket()));
+        assertEquals("", scratchDatabases());
+        assertTrue(drill.s3Calls().calls.stream().allMatch(c -> c.equals("s3@" + SECONDARY.id())), drill.s3Calls().calls.toString());
+        return report;
+    }
+
+    @Test
+    void anEmptyReplicaFailsTheDrillClearly() {
+        Drill drill = drill(replicaBucket(List.of()), replicaKey, Duration.ofHours(1), Clock.systemUTC());
+        DrDrillReport report = fails(drill, "holds no complete backup", "the replica is missing");
+        assertTrue(report.report().endsWith("-none.json"), report.report());
+        assertEquals(null, report.backupId());
+    }
+
+    @Test
+    void aManifestWhoseDataObjectWasNotReplicatedIsNamedAndNotRestored() {
+        Drill drill = drill(replicaBucket(List.of(Layout.manifest(backup.backupId()).value())), replicaKey, Duration.ofHours(1),
+                Clock.systemUTC());
+        DrDrillReport report = fails(drill, "holds no complete backup", backup.backupId() + ": data object " + backup.data().key()
+                + " not in the replica");
+        assertEquals(List.of(backup.backupId() + ": data object " + backup.data().key() + " not in the replica"), report.notReplicated());
+    }
+
+    @Test
+    void aStaleReplicaMissesTheRpoButIsStillRestoredAndMeasured() {
+        // the drill runs three hours after the newest replicated backup: beyond an RPO of one hour
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(3));
+        Drill drill = drill(replicaBucket(backupKeys), replicaKey, Duration.ofHours(1), later);
+        DrDrillReport report = fails(drill, "the RPO of PT1H is missed: the newest replicated backup " + backup.backupId());
+        assertFalse(report.rpoMet());
+        assertTrue(Duration.parse(report.achievedRpo()).compareTo(Duration.ofHours(3)) >= 0, report.achievedRpo());
+        assertEquals(1, report.failures().size(), report.failures().toString());
+        assertTrue(report.rtoMet(), "the restore itself worked and was measured");
+        assertEquals(backup.tables().size(), report.tablesRestored());
+    }
+
+    @Test
+    void aReplicaWithOtherBytesFailsTheDrillAndNothingIsRestored() {
+        String bucket = replicaBucket(backupKeys);
+        S3Client s3 = s3(SECONDARY);
+        byte[] data = s3.getObjectAsBytes(b -> b.bucket(bucket).key(backup.data().key())).asByteArray();
+        data[data.length / 2] ^= 0x01; // one bit of the replica differs from what the primary wrote
+        s3.putObject(b -> b.bucket(bucket).key(backup.data().key()), RequestBody.fromBytes(data));
+        DrDrillReport report = fails(drill(bucket, replicaKey, Duration.ofHours(1), Clock.systemUTC()),
+                "restore of backup " + backup.backupId(), "nothing was committed");
+        assertEquals(null, report.tablesRestored());
+        assertTrue(report.scratchDropped());
+    }
+
+    @Test
+    void aReplicaKeyThatDoesNotExistFailsTheDrillBeforeAnythingIsCreated() {
+        String missing = replicaKey.substring(0, replicaKey.indexOf(":key/") + 5) + "mrk-0123456789abcdef0123456789abcdef";
+        DrDrillReport report = fails(drill(replicaBucket(backupKeys), missing, Duration.ofHours(1), Clock.systemUTC()),
+                "the replica key cannot be used: KMS key '" + missing + "' cannot be used", "nothing was restored");
+        assertEquals(null, report.scratchDatabase());
+    }
+
+    @Test
+    void theReplicaOfAnotherMultiRegionKeyIsRefusedByName() {
+        String other = AwsFixtures.replicate(AwsFixtures.multiRegionKey(), SECONDARY);
+        DrDrillReport report = fails(drill(replicaBucket(backupKeys), other, Duration.ofHours(1), Clock.systemUTC()),
+                "the replica key " + other + " cannot unwrap backup " + backup.backupId(), "not that key's multi-Region replica");
+        assertEquals(null, report.scratchDatabase());
     }
 }

@@ -54,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NativeRegistrationsTest {
     private static final String PACKAGE = "com.taskmaster.backup.lambda";
-    private static final int HANDLER_COUNT = 7; // backup, list, prune, verify, restore, restore-test, report
+    private static final int HANDLER_COUNT = 8; // backup, list, prune, verify, restore, restore-test, report, dr-drill
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(

@@ -8,6 +8,8 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;

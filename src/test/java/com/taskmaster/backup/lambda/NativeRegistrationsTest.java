@@ -48,11 +48,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NativeRegistrationsTest {
     private static final String PACKAGE = "com.taskmaster.backup.lambda";
-    private static final int HANDLER_COUNT = 7; // backup, list, prune, verify, restore, restore-test, report
+    private static final int HANDLER_COUNT = 8; // backup, list, prune, verify, restore, restore-test, report, config-backup
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(
             com.taskmaster.backup.format.Manifest.class,
+            com.taskmaster.backup.format.ConfigManifest.class,
+            com.taskmaster.backup.appconfig.ConfigSnapshot.class,
             com.taskmaster.backup.format.Verification.class,
             com.taskmaster.backup.alert.Alert.class,
             com.taskmaster.backup.restoretest.RestoreTestReport.class,

@@ -50,6 +50,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.appconfig.ConfigSnapshot.Function.class,
         com.taskmaster.backup.appconfig.ConfigDrift.class,
         com.taskmaster.backup.appconfig.ConfigBackupResult.class,
+        com.taskmaster.backup.appconfig.ConfigRestoreResult.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

@@ -2,6 +2,7 @@ package com.taskmaster.backup.lambda;
 
 import com.taskmaster.backup.alert.Alerter;
 import com.taskmaster.backup.appconfig.ConfigBackupService;
+import com.taskmaster.backup.appconfig.ConfigRestoreService;
 import com.taskmaster.backup.appconfig.ConfigStore;
 import com.taskmaster.backup.appconfig.LiveConfig;
 import com.taskmaster.backup.config.ConfigBackupConfig;
@@ -185,6 +186,11 @@ public class Services {
     /** config-backup: reads the live configuration, adds snapshots under config/. */
     public ConfigBackupService configBackupService() {
         return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
+    }
+
+    /** config-restore: reads snapshots, writes the live configuration back (its role alone may). */
+    public ConfigRestoreService configRestoreService() {
+        return new ConfigRestoreService(configStore(false), liveConfig(), Clock.systemUTC());
     }
 
     /** Snapshots under config/, read-only; {@code writing}: a missing local key file may be created (backup only). */

@@ -1,6 +1,11 @@
 package com.taskmaster.backup.lambda;
 
 import com.taskmaster.backup.alert.Alerter;
+import com.taskmaster.backup.appconfig.ConfigBackupService;
+import com.taskmaster.backup.appconfig.ConfigRestoreService;
+import com.taskmaster.backup.appconfig.ConfigStore;
+import com.taskmaster.backup.appconfig.LiveConfig;
+import com.taskmaster.backup.config.ConfigBackupConfig;
 import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
@@ -57,6 +62,8 @@ public class Services {
     BackupConfig config;
     @Inject
     BackupConfig.RestoreTest restoreTestConfig;
+    @Inject
+    ConfigBackupConfig configBackupConfig;
     @Inject
     Instance<S3Client> s3;
     @Inject
@@ -191,6 +198,39 @@ public class Services {
     /** A link to {@code reports/readiness/latest.html}. */
     public String latestReportLink() {
         return reportLink(readOnly().uriOf(Layout.READINESS_LATEST));
+    }
+
+    // ---- configuration backups (config-backup, config-restore, config-export) ----
+
+    public ConfigBackupConfig configBackupConfig() {
+        return configBackupConfig;
+    }
+
+    /** config-backup: reads the live configuration, adds snapshots under config/. */
+    public ConfigBackupService configBackupService() {
+        return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
+    }
+
+    /** config-restore: reads snapshots, writes the live configuration back (its role alone may). */
+    public ConfigRestoreService configRestoreService() {
+        return new ConfigRestoreService(configStore(false), liveConfig(), Clock.systemUTC());
+    }
+
+    /** Snapshots under config/, read-only; {@code writing}: a missing local key file may be created (backup only). */
+    private ConfigStore configStore(boolean writing) {
+        String key = config.kmsKey().orElse(null);
+        return new ConfigStore(readOnly(), writing ? Keys.open(key, kms::get) : Keys.openExisting(key, kms::get));
+    }
+
+    /** The live configuration of the CONFIG_* settings, through plain SDK clients (URL-connection HTTP client). */
+    public LiveConfig liveConfig() {
+        ConfigBackupConfig c = configBackupConfig;
+        return new LiveConfig(
+                () -> software.amazon.awssdk.services.ssm.SsmClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                () -> SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                () -> software.amazon.awssdk.services.lambda.LambdaClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                new LiveConfig.Scope(c.parameterPaths().orElse(List.of()), c.secretIds().orElse(List.of()), c.secretTag().orElse(null),
+                        c.functions().orElse(List.of())));
     }
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */

@@ -54,11 +54,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NativeRegistrationsTest {
     private static final String PACKAGE = "com.taskmaster.backup.lambda";
-    private static final int HANDLER_COUNT = 8; // backup, list, prune, verify, restore, restore-test, report, dr-drill
+    private static final int HANDLER_COUNT = 10; // backup, list, prune, verify, restore, restore-test, report, dr-drill, config-backup, config-restore
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(
             com.taskmaster.backup.format.Manifest.class,
+            com.taskmaster.backup.format.ConfigManifest.class,
+            com.taskmaster.backup.appconfig.ConfigSnapshot.class,
             com.taskmaster.backup.format.Verification.class,
             com.taskmaster.backup.alert.Alert.class,
             com.taskmaster.backup.restoretest.RestoreTestReport.class,

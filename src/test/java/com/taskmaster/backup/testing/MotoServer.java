@@ -198,6 +198,22 @@ public final class MotoServer {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    public software.amazon.awssdk.services.ssm.SsmClient ssm() {
+        return software.amazon.awssdk.services.ssm.SsmClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public software.amazon.awssdk.services.lambda.LambdaClient lambda() {
+        return software.amazon.awssdk.services.lambda.LambdaClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** IAM is global: moto answers it in us-east-1, as AWS does. */
+    public software.amazon.awssdk.services.iam.IamClient iam() {
+        return software.amazon.awssdk.services.iam.IamClient.builder().endpointOverride(endpoint).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
     /** Environment for a child process (bin/invoke) to reach this server through the SDK's standard variables. */
     public java.util.Map<String, String> childEnvironment() {
         return java.util.Map.of("AWS_ENDPOINT_URL", endpoint.toString(), "AWS_REGION", REGION.id(),

@@ -95,6 +95,52 @@ class NativeConfigTest {
         assertEquals(Set.of(), offenders, "static Random fields (create one per use, as support.RandomIds does)");
     }
 
+    @Test
+    void resourcesTheEncryptionSdkReadsAreInTheImage() throws Exception {
+        // No Quarkus extension knows the Encryption SDK: a resource it reads by name (VersionInfo reads
+        // project.properties when a KMS master key class is initialised) is in the native image only if
+        // quarkus.native.resources.includes names it; missing, every KMS backup failed in the native executable
+        // (ExceptionInInitializerError). The names are the string constants passed to getResource*(...).
+        Set<String> read = new TreeSet<>();
+        Path jar = Path.of(com.amazonaws.encryptionsdk.AwsCrypto.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (JarEntry e : java.util.Collections.list(file.entries())) {
+                if (e.getName().endsWith(".class")) {
+                    try (InputStream in = file.getInputStream(e)) {
+                        read.addAll(resourceNames(in));
+                    }
+                }
+            }
+        }
+        assertTrue(read.contains("project.properties"), "the scan found no resource of the SDK: " + read);
+        List<java.nio.file.PathMatcher> included = list(properties().getProperty("quarkus.native.resources.includes", ""))
+                .stream().map(g -> java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+        Set<String> missing = read.stream().map(n -> n.startsWith("/") ? n.substring(1) : n)
+                .filter(n -> included.stream().noneMatch(m -> m.matches(Path.of(n))))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of(), missing, "resources the Encryption SDK reads, missing from quarkus.native.resources.includes");
+    }
+
+    /** The string constants passed directly to a getResource/getResourceAsStream/getResources call in a class file. */
+    private static Set<String> resourceNames(InputStream classFile) throws java.io.IOException {
+        org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(classFile).accept(node, org.objectweb.asm.ClassReader.SKIP_FRAMES);
+        Set<String> names = new TreeSet<>();
+        for (org.objectweb.asm.tree.MethodNode m : node.methods) {
+            org.objectweb.asm.tree.AbstractInsnNode previous = null;
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.MethodInsnNode call && call.name.startsWith("getResource")
+                        && previous instanceof org.objectweb.asm.tree.LdcInsnNode ldc && ldc.cst instanceof String name) {
+                    names.add(name);
+                }
+                if (insn.getOpcode() >= 0) {
+                    previous = insn;
+                }
+            }
+        }
+        return names;
+    }
+
     private static Set<String> list(String value) {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(TreeSet::new));

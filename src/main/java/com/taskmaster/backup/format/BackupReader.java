@@ -23,6 +23,15 @@ public final class BackupReader {
     }
 
     public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
+        return open(repository, manifest, manifest.data(), envelope);
+    }
+
+    /**
+     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
+     * same encryption context, its own size and SHA-256 from the manifest.
+     */
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
+            throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
@@ -34,10 +43,10 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
         StreamDigest digest = new StreamDigest();
-        InputStream stored = digest.reading(repository.open(ObjectKey.of(manifest.data().key())));
+        InputStream stored = digest.reading(repository.open(ObjectKey.of(object.key())));
         try {
             InputStream plain = envelope.decrypt(stored, expected);
-            return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, manifest));
+            return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, manifest, object));
         } catch (RuntimeException e) {
             stored.close();
             throw new IOException("backup " + manifest.backupId() + " cannot be decrypted: " + e.getMessage(), e);
@@ -60,13 +69,15 @@ public final class BackupReader {
         private final InputStream stored;
         private final StreamDigest digest;
         private final Manifest manifest;
+        private final Manifest.DataObject object;
         private boolean verified;
 
-        VerifyAtEnd(InputStream plain, InputStream stored, StreamDigest digest, Manifest manifest) {
+        VerifyAtEnd(InputStream plain, InputStream stored, StreamDigest digest, Manifest manifest, Manifest.DataObject object) {
             super(plain);
             this.stored = stored;
             this.digest = digest;
             this.manifest = manifest;
+            this.object = object;
         }
 
         @Override
@@ -97,10 +108,10 @@ public final class BackupReader {
         private void atEnd() throws IOException {
             if (!verified) {
                 stored.transferTo(OutputStream.nullOutputStream());
-                if (!digest.matches(manifest.data())) {
-                    throw new IOException("backup " + manifest.backupId() + ": stored object does not match its manifest ("
-                            + digest.count() + " bytes, SHA-256 " + digest.sha256Hex() + "; manifest: " + manifest.data().storedBytes()
-                            + " bytes, SHA-256 " + manifest.data().sha256() + ")");
+                if (!digest.matches(object)) {
+                    throw new IOException("backup " + manifest.backupId() + ": stored object " + object.key()
+                            + " does not match its manifest (" + digest.count() + " bytes, SHA-256 " + digest.sha256Hex()
+                            + "; manifest: " + object.storedBytes() + " bytes, SHA-256 " + object.sha256() + ")");
                 }
                 verified = true;
             }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   manifests/&lt;backupId&gt;.json                                  the commit point, one per backup
  *   data/&lt;backupId&gt;.&lt;attempt&gt;.pgdump.zst.esdk               the encrypted, compressed pg_dump archive
+ *   data/&lt;backupId&gt;.&lt;attempt&gt;.roles.sql.zst.esdk            its roles (pg_dumpall --globals-only), stored the same way
  *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
  *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
  *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
@@ -33,6 +34,7 @@ public final class Layout {
     public static final ObjectKey READINESS_LATEST = ObjectKey.of(READINESS_REPORTS + "latest.html");
     private static final String MANIFEST_SUFFIX = ".json";
     private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
+    private static final String ROLES_SUFFIX = ".roles.sql.zst.esdk";
     private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9-]+");
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -48,6 +50,11 @@ public final class Layout {
         return ObjectKey.of(DATA + id + "." + attempt + DATA_SUFFIX);
     }
 
+    /** The roles object of a backup attempt (its manifest's {@code roles.object}). */
+    public static ObjectKey roles(BackupId id, String attempt) {
+        return ObjectKey.of(DATA + id + "." + attempt + ROLES_SUFFIX);
+    }
+
     /** The backup id a manifest key names, if it is one. */
     public static Optional<BackupId> idOfManifest(ObjectKey key) {
         String v = key.value();
@@ -57,13 +64,17 @@ public final class Layout {
         return parse(v.substring(MANIFESTS.length(), v.length() - MANIFEST_SUFFIX.length()));
     }
 
-    /** The backup id of a data object key as {@link #data} names it; empty for anything else (never a leftover of ours). */
+    /**
+     * The backup id of a data object key as {@link #data} or {@link #roles} names it; empty for anything else (never a
+     * leftover of ours).
+     */
     public static Optional<BackupId> idOfData(ObjectKey key) {
         String v = key.value();
-        if (!v.startsWith(DATA) || !v.endsWith(DATA_SUFFIX)) {
+        String suffix = v.endsWith(DATA_SUFFIX) ? DATA_SUFFIX : v.endsWith(ROLES_SUFFIX) ? ROLES_SUFFIX : null;
+        if (!v.startsWith(DATA) || suffix == null) {
             return Optional.empty();
         }
-        String idAndAttempt = v.substring(DATA.length(), v.length() - DATA_SUFFIX.length());
+        String idAndAttempt = v.substring(DATA.length(), v.length() - suffix.length());
         int dot = idAndAttempt.indexOf('.');
         if (dot < 0 || !ATTEMPT.matcher(idAndAttempt.substring(dot + 1)).matches()) {
             return Optional.empty();

@@ -2,7 +2,7 @@
 # Builds a Lambda layer zip with the PostgreSQL client tools for Amazon Linux 2023
 # (Lambda runtimes provided.al2023 and java21):
 #
-#   bin/pg_dump  bin/pg_restore  bin/psql      -> /opt/bin   (BACKUP_PG_BIN=/opt/bin)
+#   bin/pg_dump  bin/pg_dumpall  bin/pg_restore  bin/psql  -> /opt/bin   (BACKUP_PG_BIN=/opt/bin)
 #   lib/<shared libraries they need>           -> /opt/lib   (on Lambda's default LD_LIBRARY_PATH)
 #   etc/rds-global-bundle.pem                  -> /opt/etc   (Amazon RDS's CA bundle, fetched at build time)
 #   etc/ssl/certs/ca-certificates.crt          -> the build image's public CA bundle (libpq's sslrootcert=system)
@@ -73,7 +73,7 @@ fi
 OUT=/tmp/layer
 mkdir -p "$OUT/bin" "$OUT/lib"
 
-for tool in pg_dump pg_restore psql; do
+for tool in pg_dump pg_dumpall pg_restore psql; do
   src="$(rpm -ql "$PKG" | grep -E "/bin/${tool}\$" | head -n 1 || true)"
   if [[ -z "$src" ]]; then
     echo "!! ${tool} not found in ${PKG}" >&2
@@ -137,7 +137,7 @@ trap 'rm -rf "$SMOKE_DIR"' EXIT
 docker run --rm --platform "$PLATFORM" \
   -v "$SMOKE_DIR:/opt:ro" -e LD_LIBRARY_PATH=/opt/lib \
   --entrypoint /bin/sh "$TEST_IMAGE" \
-  -c '/opt/bin/pg_dump --version && /opt/bin/pg_restore --version && /opt/bin/psql --version && test -s /opt/etc/rds-global-bundle.pem'
+  -c '/opt/bin/pg_dump --version && /opt/bin/pg_dumpall --version && /opt/bin/pg_restore --version && /opt/bin/psql --version && test -s /opt/etc/rds-global-bundle.pem'
 
 SIZE="$(du -h "$DIST_DIR/$ZIP_NAME" | cut -f1)"
 echo
@@ -146,7 +146,7 @@ echo ">> publish it (zip above 50 MB: upload to S3 first and use --content S3Buc
 echo
 echo "aws lambda publish-layer-version \\"
 echo "  --layer-name taskmaster-pg${PG_MAJOR}-${ARCH} \\"
-echo "  --description 'PostgreSQL ${PG_MAJOR} pg_dump/pg_restore/psql for Amazon Linux 2023' \\"
+echo "  --description 'PostgreSQL ${PG_MAJOR} pg_dump/pg_dumpall/pg_restore/psql for Amazon Linux 2023' \\"
 echo "  --compatible-runtimes provided.al2023 java21 \\"
 echo "  --compatible-architectures ${ARCH} \\"
 echo "  --zip-file fileb://$DIST_DIR/$ZIP_NAME \\"

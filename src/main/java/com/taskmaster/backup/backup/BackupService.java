@@ -6,6 +6,7 @@ import com.taskmaster.backup.format.BackupWriter;
 import com.taskmaster.backup.format.ContentFingerprints;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.pgarchive.ArchiveRoles;
 import com.taskmaster.backup.pgarchive.FingerprintKey;
 import com.taskmaster.backup.pgarchive.FingerprintSink;
 import com.taskmaster.backup.pgarchive.Fingerprints;
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   snapshot (REPEATABLE READ, exported) ──► pg_dump --snapshot -Fc -Z0 ─┬► zstd ──► Encryption SDK ──► SHA-256 ──► repository
  *                                                                       └► FingerprintSink: per table rows + content digest ──► manifest (last)
+ *   pg_dumpall --globals-only --no-role-passwords ──► the same pipeline ──► roles object ({@link RoleCapture})
  * </pre>
  */
 public final class BackupService {
@@ -120,7 +122,8 @@ public final class BackupService {
     private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
                                   Instant start, Deadline deadline) {
         PgVersion pgDumpVersion = tools.version("pg_dump");
-        ObjectKey dataKey = Layout.data(id, UUID.randomUUID().toString().substring(0, 8));
+        String attempt = UUID.randomUUID().toString().substring(0, 8);
+        ObjectKey dataKey = Layout.data(id, attempt);
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         FingerprintKey fingerprintKey = FingerprintKey.generate();
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
@@ -150,9 +153,11 @@ public final class BackupService {
                 Fingerprints content = fingerprints.result().fingerprints();
                 ContentFingerprints recorded = ContentFingerprints.of(content, fingerprintKey, envelope, id, db.database());
                 writer.commit();
+                Manifest.Roles roles = RoleCapture.store(target, envelope, context, Layout.roles(id, attempt), tools, db,
+                        List.copyOf(ArchiveRoles.of(fingerprints.result().toc()).all()), work);
                 return new Manifest(Manifest.FORMAT_VERSION, id, source, pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
-                        rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded);
+                        rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded, roles);
             } finally {
                 fingerprints.abort(); // no-op once closed; otherwise ends its thread
             }

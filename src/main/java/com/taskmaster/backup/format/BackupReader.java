@@ -23,6 +23,15 @@ public final class BackupReader {
     }
 
     public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
+        return open(repository, manifest, manifest.data(), envelope);
+    }
+
+    /**
+     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
+     * same encryption context, its own size and SHA-256 from the manifest.
+     */
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
+            throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
@@ -33,7 +42,7 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(manifest.encryption().encryptionContext()) + " is not this backup's "
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
-        return openData(repository, "backup " + manifest.backupId(), manifest.data(), expected, envelope);
+        return openData(repository, "backup " + manifest.backupId() + " (" + object.key() + ")", object, expected, envelope);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   manifests/&lt;backupId&gt;.json                                  the commit point, one per backup
  *   data/&lt;backupId&gt;.&lt;attempt&gt;.pgdump.zst.esdk               the encrypted, compressed pg_dump archive
+ *   data/&lt;backupId&gt;.&lt;attempt&gt;.roles.sql.zst.esdk            its roles (pg_dumpall --globals-only), stored the same way
  *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
  *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
  *   reports/dr-drill/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId|none&gt;.json|.txt  one report per drill (in the replica repository)
@@ -43,6 +44,7 @@ public final class Layout {
     private static final String CONFIG_DATA_SUFFIX = ".json.zst.esdk";
     private static final String MANIFEST_SUFFIX = ".json";
     private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
+    private static final String ROLES_SUFFIX = ".roles.sql.zst.esdk";
     private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9-]+");
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -56,6 +58,11 @@ public final class Layout {
 
     public static ObjectKey data(BackupId id, String attempt) {
         return ObjectKey.of(DATA + id + "." + attempt + DATA_SUFFIX);
+    }
+
+    /** The roles object of a backup attempt (its manifest's {@code roles.object}). */
+    public static ObjectKey roles(BackupId id, String attempt) {
+        return ObjectKey.of(DATA + id + "." + attempt + ROLES_SUFFIX);
     }
 
     /** The backup id a manifest key names, if it is one. */
@@ -72,9 +79,12 @@ public final class Layout {
         return parse(v.substring(prefix.length(), v.length() - suffix.length()));
     }
 
-    /** The backup id of a data object key as {@link #data} names it; empty for anything else (never a leftover of ours). */
+    /**
+     * The backup id of a data object key as {@link #data} or {@link #roles} names it; empty for anything else (never a
+     * leftover of ours).
+     */
     public static Optional<BackupId> idOfData(ObjectKey key) {
-        return idWithAttempt(key, DATA, DATA_SUFFIX);
+        return idWithAttempt(key, DATA, DATA_SUFFIX).or(() -> idWithAttempt(key, DATA, ROLES_SUFFIX));
     }
 
     /** {@code <prefix><id>.<attempt><suffix>}: the id, if the key is named so. */

@@ -14,7 +14,8 @@ import java.util.Objects;
  * The commit point of a backup (JSON at {@code manifests/<backupId>.json}): written last, only once the
  * data object is complete, and everything else trusts manifests only. docs/FORMAT.md documents each field.
  * {@code tables} holds each table's row count (what manifests written before content fingerprints hold, and what
- * verify's anomaly checks read); {@code fingerprints}, absent from those older manifests, each table's content digest.
+ * verify's anomaly checks read); {@code fingerprints}, absent from those older manifests, each table's content digest;
+ * {@code roles}, absent from manifests written before roles were captured, the roles object ({@link Roles}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -32,7 +33,8 @@ public record Manifest(
         String reason,
         Trigger trigger,
         String requestId,
-        ContentFingerprints fingerprints) {
+        ContentFingerprints fingerprints,
+        Roles roles) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -56,7 +58,33 @@ public record Manifest(
                     Instant finishedAt, DataObject data, Compression compression, Encryption encryption,
                     List<TableFingerprint> tables, String label, String reason, Trigger trigger, String requestId) {
         this(formatVersion, backupId, database, pgDumpVersion, startedAt, finishedAt, data, compression, encryption, tables,
-                label, reason, trigger, requestId, null);
+                label, reason, trigger, requestId, null, null);
+    }
+
+    /** A manifest without a roles object (written before roles were captured). */
+    public Manifest(int formatVersion, BackupId backupId, Database database, String pgDumpVersion, Instant startedAt,
+                    Instant finishedAt, DataObject data, Compression compression, Encryption encryption,
+                    List<TableFingerprint> tables, String label, String reason, Trigger trigger, String requestId,
+                    ContentFingerprints fingerprints) {
+        this(formatVersion, backupId, database, pgDumpVersion, startedAt, finishedAt, data, compression, encryption, tables,
+                label, reason, trigger, requestId, fingerprints, null);
+    }
+
+    /**
+     * The roles captured with the backup (docs/FORMAT.md): {@code object}, SQL that recreates the source server's roles
+     * and memberships without passwords, stored like the data (zstd, the same envelope and encryption context) and
+     * described like it; {@code capturedBy}, what produced it ({@link #PG_DUMPALL}, or {@link #CATALOG} when pg_dumpall
+     * failed); {@code referenced}, the role names the archive names (owners, grantees, policy roles), sorted.
+     */
+    public record Roles(DataObject object, String capturedBy, List<String> referenced) {
+        public static final String PG_DUMPALL = "pg_dumpall --globals-only --no-role-passwords";
+        public static final String CATALOG = "pg_roles and pg_auth_members (roles and memberships only)";
+
+        public Roles {
+            Objects.requireNonNull(object, "object");
+            Objects.requireNonNull(capturedBy, "capturedBy");
+            referenced = List.copyOf(Objects.requireNonNull(referenced, "referenced"));
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.format.Manifest.DataObject.class,
         com.taskmaster.backup.format.Manifest.Compression.class,
         com.taskmaster.backup.format.Manifest.Encryption.class,
+        com.taskmaster.backup.format.Manifest.Roles.class,
         com.taskmaster.backup.format.ContentFingerprints.class,
         com.taskmaster.backup.pgarchive.TextForm.class,
         com.taskmaster.backup.pgarchive.SessionSettings.class,

@@ -297,10 +297,30 @@ public final class PruneService {
             failures.add("backup " + m.backupId() + ": manifest deleted; its data key " + data
                     + " is not this backup's, so it was left alone");
         }
+        String rolesUri = m.roles() == null ? null : deleteRolesObject(m, failures);
         int records = deleteVerifications(m.backupId(), failures);
         logDeletion(runId, "backup", m.backupId().value(), repository.uriOf(manifestKey) + (dataUri == null ? "" : " " + dataUri)
+                + (rolesUri == null ? "" : " " + rolesUri)
                 + (records == 0 ? "" : " and " + records + " verification record(s)"), m.data().storedBytes(), reasons);
         return Deletion.DELETED;
+    }
+
+    /** Deletes the roles object of a backup whose manifest is gone (only if it is this backup's own); returns its URI. */
+    private String deleteRolesObject(Manifest m, List<String> failures) {
+        String key = m.roles().object().key();
+        if (!Layout.isDataOf(m.backupId(), key)) {
+            failures.add("backup " + m.backupId() + ": manifest deleted; its roles key " + key + " is not this backup's, so it was left alone");
+            return null;
+        }
+        try {
+            ObjectKey rolesKey = ObjectKey.of(key);
+            repository.delete(rolesKey);
+            return repository.uriOf(rolesKey);
+        } catch (RepositoryException | IllegalArgumentException e) {
+            failures.add("backup " + m.backupId() + ": manifest deleted but roles object " + key
+                    + " not (a later run removes it as a leftover): " + e.getMessage());
+            return null;
+        }
     }
 
     /** Deletes the verification records of a backup that is gone; returns how many. A failure is left to a later run. */
@@ -337,6 +357,7 @@ public final class PruneService {
     private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, Set<BackupId> manifestIds,
                                                List<ObjectInfo> data, Instant now) {
         Set<String> referenced = manifests.values().stream().map(m -> m.data().key()).collect(Collectors.toSet());
+        manifests.values().stream().filter(m -> m.roles() != null).forEach(m -> referenced.add(m.roles().object().key()));
         // Ids with a manifest that could not be read: their data may be referenced, so it is never a leftover.
         Set<BackupId> withManifest = new HashSet<>(manifestIds);
         withManifest.removeAll(manifests.keySet());

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -174,6 +175,9 @@ public final class VerifyService {
                     (Causes.infrastructure(e) ? errors : failures).add(e.getMessage());
                 }
             }
+            if (m.roles() != null) {
+                checkRoles(m, failures, errors);
+            }
         }
         if (failures.isEmpty() && !errors.isEmpty()) {
             storedObjectDiffers(m).ifPresent(failures::add);
@@ -195,6 +199,31 @@ public final class VerifyService {
         String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
         LOG.infof("verified %s: %s%s", m.backupId(), outcome, reason == null ? "" : " (" + reason + ")");
         return new Verification(m.backupId(), clock.instant(), outcome, reason, tables, replicaState, anomalies, ms, requestId);
+    }
+
+    /**
+     * The roles object (manifests since roles are captured): read whole through the same checks as the data (size and
+     * SHA-256 against the manifest, encryption context, every frame, zstd's checksum).
+     */
+    private void checkRoles(Manifest m, List<String> failures, List<String> errors) {
+        ObjectKey key = ObjectKey.of(m.roles().object().key());
+        WatchedRepository source = new WatchedRepository(repository);
+        try (InputStream plain = BackupReader.open(source, m, m.roles().object(), envelope)) {
+            long n = plain.transferTo(OutputStream.nullOutputStream());
+            if (n != m.roles().object().plainBytes()) {
+                failures.add("roles object " + repository.uriOf(key) + " holds " + n + " bytes, the manifest says "
+                        + m.roles().object().plainBytes());
+            }
+        } catch (NoSuchObjectException e) {
+            failures.add("roles object " + repository.uriOf(key) + " is missing");
+        } catch (IOException | RuntimeException e) {
+            Throwable unread = source.failure();
+            if (unread != null) {
+                errors.add("cannot read " + repository.uriOf(key) + ": " + unread.getMessage());
+            } else {
+                (Causes.infrastructure(e) ? errors : failures).add("roles object: " + e.getMessage());
+            }
+        }
     }
 
     /**

@@ -195,7 +195,7 @@ class BackupServiceTest {
         assertEquals(first.backupId(), second.backupId());
         assertEquals(first.sha256(), second.sha256());
         assertEquals(1, repo.list(Layout.MANIFESTS).size());
-        assertEquals(1, repo.list(Layout.DATA).size());
+        assertEquals(2, repo.list(Layout.DATA).size(), "one data object and one roles object");
     }
 
     @Test

@@ -69,7 +69,7 @@ class SourceIdentityTest {
         assertTrue(e.getMessage().contains("holds backups of database " + prod.database()) && e.getMessage().contains("BACKUP_NAMESPACE"),
                 e.getMessage());
         assertEquals(1, repo.list(Layout.MANIFESTS).size());
-        assertEquals(1, repo.list(Layout.DATA).size(), "no data object of the refused backup");
+        assertEquals(2, repo.list(Layout.DATA).size(), "no data or roles object of the refused backup (the first backup's two only)");
 
         Repository stagingRepo = Repositories.open(Repositories.withNamespace(uri, Optional.of("staging")), () -> null);
         Manifest other = backup(stagingRepo, staging);

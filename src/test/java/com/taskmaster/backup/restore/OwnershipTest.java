@@ -6,12 +6,20 @@ import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.BackupReader;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
 import com.taskmaster.backup.format.RoleHandling;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.PgTools;
+import com.taskmaster.backup.repository.ObjectKey;
+import com.taskmaster.backup.testing.FakePgDump;
+import com.taskmaster.backup.verify.VerifyRequest;
+import com.taskmaster.backup.verify.VerifyResult;
+import com.taskmaster.backup.verify.VerifyService;
+import com.taskmaster.backup.verify.VerifySettings;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Deadline;
@@ -20,7 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +54,7 @@ class OwnershipTest {
     static final PostgresServer PG = PostgresServer.get();
     static final String OWNER = "own_" + ProcessHandle.current().pid();
     static final String APP = "App User " + ProcessHandle.current().pid(); // a name that needs quoting
+    static final String PASSWORD = "pw-never-stored-" + ProcessHandle.current().pid();
 
     @TempDir
     static Path tmp;
@@ -54,7 +66,8 @@ class OwnershipTest {
     @BeforeAll
     static void backup() throws Exception {
         String app = "\"" + APP + "\"";
-        PG.psql("postgres", "CREATE ROLE " + OWNER + " NOLOGIN; CREATE ROLE " + app + " LOGIN");
+        PG.psql("postgres", "CREATE ROLE " + OWNER + " NOLOGIN CREATEDB; CREATE ROLE " + app + " LOGIN PASSWORD '" + PASSWORD
+                + "'; GRANT " + OWNER + " TO " + app);
         source = PG.createDatabase("owned_src");
         PG.psql(source.database(), String.join("\n",
                 "CREATE SCHEMA app AUTHORIZATION " + OWNER + ";",
@@ -96,6 +109,59 @@ class OwnershipTest {
 
     static String roles(PostgresServer server) {
         return server.psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles");
+    }
+
+    static String rolesSql(Repository repository, Manifest m) throws Exception {
+        try (var in = BackupReader.open(repository, m, m.roles().object(), key)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theBackupCapturesTheServersRolesEncryptedAndWithoutPasswords() throws Exception {
+        Manifest.Roles roles = manifest.roles();
+        assertEquals(Manifest.Roles.PG_DUMPALL, roles.capturedBy());
+        assertTrue(roles.referenced().containsAll(List.of(APP, OWNER)), roles.referenced().toString());
+        assertTrue(Layout.isDataOf(manifest.backupId(), roles.object().key()), roles.object().key());
+        String sql = rolesSql(repo, manifest);
+        assertTrue(sql.contains("CREATE ROLE " + OWNER + ";"), sql);
+        assertTrue(sql.contains("CREATE ROLE \"" + APP + "\";"), sql);
+        assertTrue(sql.contains("GRANT " + OWNER + " TO \"" + APP + "\""), sql);
+        assertFalse(sql.contains(PASSWORD) || sql.contains("SCRAM-SHA-256$") || sql.contains("PASSWORD"), sql);
+        String stored = new String(repo.read(ObjectKey.of(roles.object().key())), StandardCharsets.ISO_8859_1);
+        assertFalse(stored.contains(OWNER), "stored encrypted");
+        assertEquals(roles.object().storedBytes(), repo.read(ObjectKey.of(roles.object().key())).length);
+    }
+
+    @Test
+    void whenPgDumpallFailsTheRolesComeFromTheCatalogAndVerifyChecksTheRolesObject() throws Exception {
+        Path bin = tmp.resolve("fake-bin");
+        PgTools tools = FakePgDump.in(bin, PG.tools(), "exec \"$REAL/pg_dump\" \"$@\"");
+        Files.writeString(bin.resolve("pg_dumpall"), "#!/bin/bash\necho 'pg_dumpall: error: query failed: permission denied' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(bin.resolve("pg_dumpall"), PosixFilePermissions.fromString("rwx------"));
+        Path dir = tmp.resolve("repo-catalog");
+        Repository repository = new FileRepository(dir);
+        BackupResult r = new BackupService(repository, key, tools, Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), source, "req", Deadline.NONE);
+        Manifest m = Manifest.fromJson(repository.read(Layout.manifest(BackupId.parse(r.backupId()))));
+
+        assertEquals(Manifest.Roles.CATALOG, m.roles().capturedBy());
+        String sql = rolesSql(repository, m);
+        assertTrue(sql.contains("CREATE ROLE " + OWNER + ";\nALTER ROLE " + OWNER + " WITH NOSUPERUSER INHERIT NOCREATEROLE CREATEDB NOLOGIN"), sql);
+        assertTrue(sql.contains("GRANT " + OWNER + " TO \"" + APP + "\";"), sql);
+        assertFalse(sql.contains(PASSWORD), sql);
+
+        VerifyService verify = new VerifyService(repository, Optional.empty(), key, PG.tools(), Clock.systemUTC(),
+                VerifySettings.of("7d", "26h", 0.5, 0.5));
+        VerifyResult ok = verify.run(VerifyRequest.fromEvent(Map.of("backupId", m.backupId().value())), "r", Deadline.NONE);
+        assertTrue(ok.ok(), ok.failures().toString());
+        Path rolesFile = dir.resolve(m.roles().object().key());
+        byte[] bytes = Files.readAllBytes(rolesFile);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(rolesFile, bytes);
+        VerifyResult bad = verify.run(VerifyRequest.fromEvent(Map.of("backupId", m.backupId().value())), "r", Deadline.NONE);
+        assertFalse(bad.ok());
+        assertTrue(bad.failures().toString().contains("roles object"), bad.failures().toString());
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.Deadline;
+import com.taskmaster.backup.support.InvalidRequestException;
 import com.taskmaster.backup.support.Redactor;
 import org.jboss.logging.Logger;
 
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A confirmed restore over an existing database, without ever changing that database until the new one is proven:
@@ -41,11 +43,9 @@ final class ReplaceBySwap {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
     private static final int SWAP_ATTEMPTS = 3;
 
-    private final DatabaseRestore restore;
     private final Clock clock;
 
-    ReplaceBySwap(DatabaseRestore restore, Clock clock) {
-        this.restore = restore;
+    ReplaceBySwap(Clock clock) {
         this.clock = clock;
     }
 
@@ -104,7 +104,14 @@ final class ReplaceBySwap {
         }
     }
 
-    Replaced replace(Manifest m, DbCredentials target, Deadline deadline) {
+    /**
+     * Replaces {@code target} by the restore of {@code m}.
+     *
+     * @param restoreInto restores {@code m} into the database it is given (empty, new) and proves it ({@link DatabaseRestore})
+     * @param deadline    the invocation's deadline ({@link Deadline#NONE} without one)
+     */
+    Replaced replace(Manifest m, DbCredentials target, Function<DbCredentials, DatabaseRestore.Restored> restoreInto,
+                     Deadline deadline) {
         Instant start = clock.instant();
         String name = target.database();
         String fresh = DatabaseNames.beside(name, "restore", start);
@@ -120,8 +127,9 @@ final class ReplaceBySwap {
         List<Session> terminated;
         Instant proven;
         try {
-            restored = restore.into(m, target.withDatabase(fresh), false, deadline);
-            // hook: the owners and privileges proof (roles, issue 11 item 5) is part of DatabaseRestore's proof
+            restored = restoreInto.apply(target.withDatabase(fresh));
+            // hook: the proof of owners and privileges (roles, issue 11 item 5) belongs to restoreInto's proof; a role
+            // refusal there (before pg_restore) drops the new database like any other failure
             proven = clock.instant();
             carried = sql.carryOver(fresh, checks);
             terminated = sql.swap(fresh, before, SWAP_ATTEMPTS, checks);
@@ -150,6 +158,9 @@ final class ReplaceBySwap {
         }
         if (e instanceof Deadline.Exceeded) {
             return new Deadline.Exceeded(e.getMessage() + kept);
+        }
+        if (e instanceof InvalidRequestException) { // a refusal stays one
+            return new InvalidRequestException(e.getMessage() + kept);
         }
         return new RestoreFailedException(e.getMessage() + kept, e);
     }

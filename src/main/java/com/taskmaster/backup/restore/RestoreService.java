@@ -13,6 +13,7 @@ import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -32,7 +33,7 @@ public final class RestoreService {
     public RestoreService(ReadableRepository repository, Envelope envelope, PgTools tools, Clock clock) {
         this.repository = repository;
         this.restore = new DatabaseRestore(repository, envelope, tools, clock);
-        this.replace = new ReplaceBySwap(restore, clock);
+        this.replace = new ReplaceBySwap(clock);
     }
 
     /** @param deadline the invocation's deadline ({@link Deadline#NONE} without one) */
@@ -41,8 +42,9 @@ public final class RestoreService {
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
-        ReplaceBySwap.Replaced swapped = replace ? this.replace.replace(m, target, deadline) : null;
-        DatabaseRestore.Restored restored = replace ? swapped.restored() : restore.into(m, target, false, deadline);
+        Function<DbCredentials, DatabaseRestore.Restored> restoreInto = db -> restore.into(m, db, false, deadline);
+        ReplaceBySwap.Replaced swapped = replace ? this.replace.replace(m, target, restoreInto, deadline) : null;
+        DatabaseRestore.Restored restored = replace ? swapped.restored() : restoreInto.apply(target);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),
                 true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables(),
                 replace ? swapped.swap() : null);

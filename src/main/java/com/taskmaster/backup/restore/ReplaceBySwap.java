@@ -1,6 +1,5 @@
 package com.taskmaster.backup.restore;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
@@ -50,26 +49,7 @@ final class ReplaceBySwap {
     }
 
     /** The restore, proven, and the swap that put it in place. */
-    record Replaced(DatabaseRestore.Restored restored, Swap swap) {
-    }
-
-    /**
-     * How the database was replaced: {@code restoredAs} is the name the restore was made and proven under,
-     * {@code previousKeptAs} the name the replaced database now has; {@code terminatedSessions} were connected to the replaced
-     * database at the swap; {@code carriedOver} lists what was copied from the replaced database onto the new one.
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Swap(String database, String restoredAs, String previousKeptAs, Instant restoreStartedAt, Instant provenAt,
-                       Instant swappedAt, List<Session> terminatedSessions, List<String> carriedOver, String note) {
-        public Swap {
-            terminatedSessions = List.copyOf(terminatedSessions);
-            carriedOver = List.copyOf(carriedOver);
-        }
-    }
-
-    /** A session on the replaced database, terminated at the swap (no query text: it may hold data). */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Session(int pid, String user, String applicationName, String clientAddress, Instant backendStart) {
+    record Replaced(DatabaseRestore.Restored restored, RestoreResult.Swap swap) {
     }
 
     /** The names a replace uses, within PostgreSQL's 63 bytes. */
@@ -124,7 +104,7 @@ final class ReplaceBySwap {
         sql.createLike(fresh, deadline.minus(Deadline.Margin.WORK));
         DatabaseRestore.Restored restored;
         List<String> carried;
-        List<Session> terminated;
+        List<RestoreResult.Session> terminated;
         Instant proven;
         try {
             restored = restoreInto.apply(target.withDatabase(fresh));
@@ -139,7 +119,7 @@ final class ReplaceBySwap {
         Instant swapped = clock.instant();
         LOG.infof("replaced %s by the restore of backup %s; the previous database is kept as %s (%d sessions terminated)",
                 target.describe(), m.backupId(), before, terminated.size());
-        return new Replaced(restored, new Swap(name, fresh, before, start, proven, swapped, terminated, carried,
+        return new Replaced(restored, new RestoreResult.Swap(name, fresh, before, start, proven, swapped, terminated, carried,
                 "the replaced database is kept as " + before + " until an operator drops it (DROP DATABASE "
                         + com.taskmaster.backup.postgres.SnapshotSession.quoteIdent(before) + "); objects that were not in the"
                         + " backup, and writes made after its snapshot, are only there"));

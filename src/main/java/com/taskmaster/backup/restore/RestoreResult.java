@@ -17,9 +17,28 @@ import java.util.List;
 public record RestoreResult(String backupId, Instant backupTakenAt, PointInTime pointInTime, String target,
                             boolean replacedExisting, int tablesRestored, boolean fingerprintsEqual, List<String> differences,
                             DatabaseRestore.Roles roles, long durationMs, String proof,
-                            List<DatabaseRestore.TableProof> tables, ReplaceBySwap.Swap swap) {
+                            List<DatabaseRestore.TableProof> tables, Swap swap) {
 
     /** What was asked, and what a backup can give: the state at the chosen backup's snapshot. */
     public record PointInTime(Instant requested, Instant restoredStateAt, String granularity) {
+    }
+
+    /**
+     * How the database was replaced: {@code restoredAs} is the name the restore was made and proven under,
+     * {@code previousKeptAs} the name the replaced database now has; {@code terminatedSessions} were connected to the replaced
+     * database at the swap; {@code carriedOver} lists what was copied from the replaced database onto the new one.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Swap(String database, String restoredAs, String previousKeptAs, Instant restoreStartedAt, Instant provenAt,
+                       Instant swappedAt, List<Session> terminatedSessions, List<String> carriedOver, String note) {
+        public Swap {
+            terminatedSessions = List.copyOf(terminatedSessions);
+            carriedOver = List.copyOf(carriedOver);
+        }
+    }
+
+    /** A session on the replaced database, terminated at the swap (no query text: it may hold data). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Session(int pid, String user, String applicationName, String clientAddress, Instant backendStart) {
     }
 }

@@ -201,8 +201,8 @@ final class SwapStatements {
      * one transaction; a session that connected again in between makes the renames fail (after PostgreSQL's 5 s wait):
      * then again, up to {@code attempts} times. Returns the sessions terminated.
      */
-    List<ReplaceBySwap.Session> swap(String fresh, String before, int attempts, Deadline limit) {
-        List<ReplaceBySwap.Session> terminated = new ArrayList<>();
+    List<RestoreResult.Session> swap(String fresh, String before, int attempts, Deadline limit) {
+        List<RestoreResult.Session> terminated = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
             String what = "swap " + target + " (to " + before + ") and " + fresh + " (to " + target + ")";
             SQLException inUse = withConnection(what, limit, c -> {
@@ -211,7 +211,7 @@ final class SwapStatements {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Timestamp start = rs.getTimestamp(5);
-                            terminated.add(new ReplaceBySwap.Session(rs.getInt(1), rs.getString(2), rs.getString(3),
+                            terminated.add(new RestoreResult.Session(rs.getInt(1), rs.getString(2), rs.getString(3),
                                     rs.getString(4), start == null ? null : start.toInstant()));
                         }
                     }

@@ -150,7 +150,7 @@ class ReplaceBySwapTest {
 
         assertTrue(r.replacedExisting());
         assertTrue(r.fingerprintsEqual());
-        ReplaceBySwap.Swap swap = r.swap();
+        RestoreResult.Swap swap = r.swap();
         assertEquals(target.database(), swap.database());
         assertEquals(fresh(target), swap.restoredAs());
         assertEquals(before(target), swap.previousKeptAs());
@@ -185,7 +185,7 @@ class ReplaceBySwapTest {
             RestoreResult r = replace(b, target);
 
             // it was still connected when the swap began (so not terminated before), and the swap terminated it
-            ReplaceBySwap.Session ended = r.swap().terminatedSessions().stream().filter(x -> x.pid() == pid).findFirst()
+            RestoreResult.Session ended = r.swap().terminatedSessions().stream().filter(x -> x.pid() == pid).findFirst()
                     .orElseThrow(() -> new AssertionError("session " + pid + " not reported: " + r.swap()));
             assertEquals("taskmaster-api", ended.applicationName());
             assertEquals(PG.admin().user(), ended.user());

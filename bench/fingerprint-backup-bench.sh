@@ -14,13 +14,14 @@
 # Read work: pg_stat_database (blks_read + blks_hit = blocks the database read, from disk or its cache;
 # tup_returned) and pg_statio_user_tables (heap + TOAST blocks of the tables) of the benchmark database, before and
 # after one backup, after the statistics are flushed (PostgreSQL 15 flushes them at most once a second and at
-# backend exit: 2 s are waited). The markdown table goes to stdout, progress to stderr.
+# backend exit: 2 s are waited). The markdown table goes to stdout, progress to stderr. BENCH_IDLE_WAIT=S: before each
+# measured command wait up to S seconds for the machine to be idle (default 0; bench/lib.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
 LOG_NAME=fp-bench T0=$(date +%s)
 SCALE=${BENCH_SCALE:-150} ROUNDS=3 BEFORE='' DB_DIR=${BENCH_DB_DIR:-}
-TOTAL_TIMEOUT=${BENCH_TIMEOUT:-3600} CASE_TIMEOUT=900 IDLE_WAIT=0
+TOTAL_TIMEOUT=${BENCH_TIMEOUT:-3600} CASE_TIMEOUT=900 IDLE_WAIT=${BENCH_IDLE_WAIT:-0}
 while [ $# -gt 0 ]; do
   case $1 in
     --scale) SCALE=$2; shift 2 ;;
@@ -90,13 +91,19 @@ a = [int(x) for x in '$a'.split('|')]; b = [int(x) for x in '$b'.split('|')]
 print(b[0] + b[1] - a[0] - a[1], b[2] - a[2], b[3] - a[3])"
 }
 
+# idle: with BENCH_IDLE_WAIT, waits up to that long for the machine to be idle (bench/measure.py's rule); logs the wait
+idle() {
+  [ "$IDLE_WAIT" -gt 0 ] || return 0
+  log "idle wait: $(python3 -c "import sys; sys.path.insert(0, '$BENCH'); import measure; w, ok = measure.wait_idle($IDLE_WAIT); print(f'{w} s, idle reached: {ok}')"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 log "warm-up (not measured): one bare dump, one backup"
 bare > /dev/null
 backup "$ROOT" warm > /dev/null
 BARE=() DUR=() WALL=()
 for r in $(seq 1 "$ROUNDS"); do
-  b=$(bare); BARE+=("$b")
-  read -r d w < <(backup "$ROOT" "r$r"); DUR+=("$d"); WALL+=("$w")
+  idle; b=$(bare); BARE+=("$b")
+  idle; read -r d w < <(backup "$ROOT" "r$r"); DUR+=("$d"); WALL+=("$w")
   log "round $r: bare pg_dump ${b} ms; backup ${d} ms (handler), ${w} ms (process)"
 done
 READ_BARE=$(reads bare)

@@ -33,6 +33,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.format.Verification.class,
         com.taskmaster.backup.format.Verification.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.class,
+        com.taskmaster.backup.restore.RestoreResult.Swap.class,
+        com.taskmaster.backup.restore.RestoreResult.Session.class,
         com.taskmaster.backup.restoretest.RestoreTestReport.class,
         com.taskmaster.backup.drdrill.DrDrillReport.class,
         com.taskmaster.backup.format.SmokeQueries.Outcome.class,

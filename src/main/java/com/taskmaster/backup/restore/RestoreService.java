@@ -13,6 +13,7 @@ import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -20,16 +21,19 @@ import java.util.stream.Collectors;
  * <pre>
  *   choose the backup (id, or newest at/before a time) ─► check the target (empty, or confirmed by name)
  *   ─► {@link DatabaseRestore} (stream into pg_restore, one transaction; every table's content fingerprint, or for an
- *       older manifest its row count, equals the manifest's)
+ *       older manifest its row count, equals the manifest's); a confirmed target: into a new database beside it, then
+ *       swapped in by renaming ({@link ReplaceBySwap})
  * </pre>
  */
 public final class RestoreService {
     private final ReadableRepository repository;
     private final DatabaseRestore restore;
+    private final ReplaceBySwap replace;
 
     public RestoreService(ReadableRepository repository, Envelope envelope, PgTools tools, Clock clock) {
         this.repository = repository;
         this.restore = new DatabaseRestore(repository, envelope, tools, clock);
+        this.replace = new ReplaceBySwap(clock);
     }
 
     /** @param deadline the invocation's deadline ({@link Deadline#NONE} without one) */
@@ -38,9 +42,12 @@ public final class RestoreService {
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
-        DatabaseRestore.Restored restored = restore.into(m, target, replace, request.roles(), deadline);
+        Function<DbCredentials, DatabaseRestore.Restored> restoreInto = db -> restore.into(m, db, false, request.roles(), deadline);
+        ReplaceBySwap.Replaced swapped = replace ? this.replace.replace(m, target, restoreInto, deadline) : null;
+        DatabaseRestore.Restored restored = replace ? swapped.restored() : restoreInto.apply(target);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),
-                true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables());
+                true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables(),
+                replace ? swapped.swap() : null);
     }
 
     /** True when the target holds relations and the request confirmed it by name; refuses an unconfirmed non-empty target. */

@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The restore handler as Lambda invokes it, against a real PostgreSQL: GIVEN backups of a source database in which a
  * role (since dropped) owned a table and held a grant, WHEN restoring by id or by time into fresh or non-empty
  * databases, THEN every table's row count equals the manifest's, roles are handled and reported, a non-empty
- * target needs its name as confirmation, and bad payloads or a bad backup change nothing.
+ * target needs its name as confirmation (and is then replaced by a swap, the old one kept), and bad payloads or a bad
+ * backup change nothing.
  */
 @QuarkusTest
 @QuarkusTestResource(value = RestoreTestResource.class, restrictToAnnotatedClass = true)
@@ -164,7 +165,11 @@ class RestoreHandlerTest {
         r.then().statusCode(200);
         assertTrue(r.jsonPath().getBoolean("replacedExisting"));
         assertTrue(r.jsonPath().getBoolean("fingerprintsEqual"));
-        assertEquals(1, rows(target, "public.keepme")); // objects not in the backup are left alone
+        // restored beside it, then swapped in: the replaced database, with what the backup lacks, is kept under another name
+        String kept = r.jsonPath().getString("swap.previousKeptAs");
+        assertTrue(kept.startsWith(target.database() + "_before_"), r.asString());
+        assertEquals(1, rows(target.withDatabase(kept), "public.keepme"));
+        assertEquals("0", PostgresServer.get().psql(target.database(), "SELECT count(*) FROM pg_tables WHERE tablename = 'keepme'").strip());
         long appSettings = first.tables().stream().filter(x -> x.qualifiedName().equals("public.app_settings")).findFirst()
                 .orElseThrow().rows();
         assertEquals(appSettings, rows(target, "public.app_settings")); // back to the older backup's rows

@@ -91,7 +91,7 @@ public final class DrDrillService {
         DrDrillReport written = write(run.build());
         LOG.info(written.summary());
         if (!written.passed()) {
-            throw new DrDrillFailedException("dr-drill " + (run.backup == null ? "" : "of backup " + run.backup.backupId() + " ")
+            throw new DrDrillFailedException("the drill " + (run.backup == null ? "" : "of backup " + run.backup.backupId() + " ")
                     + "failed: " + String.join(" | ", written.failures()) + " (report: " + written.report() + ")", written);
         }
         return written;

@@ -6,6 +6,7 @@ import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.Repositories;
@@ -183,6 +184,31 @@ class DrDrillServiceTest {
         assertTrue(drill.s3Calls().calls.stream().allMatch(c -> c.equals("s3@" + SECONDARY.id())), drill.s3Calls().calls.toString());
         return report;
     }
+
+    @Test
+    void scratchDatabasesEarlierDrillsLeftAreDroppedOnlyWhenMarkedAndOld() {
+        // what a drill killed mid-way left a week ago, and look-alikes that are not ours (unmarked, or too recent)
+        String left = "tmb_dr_drill_20200101t000000_abcd";
+        String unmarked = "tmb_dr_drill_20200101t000000_wxyz";
+        String recent = ScratchDatabases.name(DrDrillService.SCRATCH_PREFIX, java.time.Instant.now().minusSeconds(3600)); // an hour old
+        PostgresServer scratch = PostgresServer.scratch();
+        for (String db : List.of(left, unmarked, recent)) {
+            scratch.psql("postgres", "CREATE DATABASE " + db);
+        }
+        scratch.psql("postgres", "COMMENT ON DATABASE " + left + " IS '" + ScratchDatabases.marker(left) + "'");
+        scratch.psql("postgres", "COMMENT ON DATABASE " + recent + " IS '" + ScratchDatabases.marker(recent) + "'");
+        try {
+            DrDrillReport report = drill(replicaBucket(backupKeys), replicaKey, Duration.ofHours(1), Clock.systemUTC()).service()
+                    .run(Deadline.NONE);
+            assertEquals(List.of(left), report.leftoversDropped());
+            assertEquals(List.of(recent, unmarked).stream().sorted().toList(), List.of(scratchDatabases().split(",")).stream().sorted().toList());
+        } finally {
+            for (String db : List.of(left, unmarked, recent)) {
+                scratch.psql("postgres", "DROP DATABASE IF EXISTS " + db);
+            }
+        }
+    }
+
 
     @Test
     void anEmptyReplicaFailsTheDrillClearly() {

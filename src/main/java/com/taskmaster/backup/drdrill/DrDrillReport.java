@@ -27,6 +27,7 @@ import static com.taskmaster.backup.alert.Metrics.Unit.SECONDS;
  * @param replicatedAt     when the chosen backup's last object (manifest or data) arrived in the replica
  * @param replicationLag   replicatedAt minus the backup's completion (its manifest's finishedAt)
  * @param achievedRpo      the drill's time minus the backup's snapshot time: what a disaster now would lose
+ * @param leftoversDropped scratch databases earlier drills left (killed mid-way), dropped by this one
  * @param estimatedFullRestore the restore time of the newest replicated backup (the database as of that backup; the
  *                         source database, in the primary region, is never contacted)
  */
@@ -37,7 +38,7 @@ public record DrDrillReport(String outcome, List<String> failures, Instant start
                             String rpo, Boolean rpoMet, String server, String scratchDatabase, Integer tablesRestored,
                             String proof, List<SmokeQueries.Outcome> smokeQueries, Long restoreMs, Long plainBytes,
                             Long restoredDatabaseBytes, Double throughputMiBps, String estimatedFullRestore, String rto,
-                            Boolean rtoMet, Boolean scratchDropped, String report, String database,
+                            Boolean rtoMet, Boolean scratchDropped, List<String> leftoversDropped, String report, String database,
                             List<DatabaseRestore.TableProof> tables) {
 
     public DrDrillReport {
@@ -57,7 +58,8 @@ public record DrDrillReport(String outcome, List<String> failures, Instant start
         return new DrDrillReport(all.isEmpty() ? "passed" : "failed", all, startedAt, region, replica, keyId, backupId,
                 backupKeyId, backupTakenAt, backupFinishedAt, notReplicated, replicatedAt, replicationLag, achievedRpo, rpo,
                 rpoMet, server, scratchDatabase, tablesRestored, proof, smokeQueries, restoreMs, plainBytes,
-                restoredDatabaseBytes, throughputMiBps, estimatedFullRestore, rto, rtoMet, scratchDropped, uri, database, tables);
+                restoredDatabaseBytes, throughputMiBps, estimatedFullRestore, rto, rtoMet, scratchDropped, leftoversDropped, uri, database,
+                tables);
     }
 
     /**

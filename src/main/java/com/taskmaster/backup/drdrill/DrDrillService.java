@@ -14,7 +14,6 @@ import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.support.Deadline;
-import com.taskmaster.backup.support.RandomIds;
 import com.taskmaster.backup.support.Redactor;
 import org.jboss.logging.Logger;
 
@@ -22,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +38,6 @@ import java.util.function.Supplier;
 public final class DrDrillService {
     public static final String SCRATCH_PREFIX = "tmb_dr_drill_";
     private static final Logger LOG = Logger.getLogger(DrDrillService.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
     private final AppendOnlyRepository replica;
     private final Supplier<Envelope> replicaKey;
@@ -91,7 +87,7 @@ public final class DrDrillService {
         DrDrillReport written = write(run.build());
         LOG.info(written.summary());
         if (!written.passed()) {
-            throw new DrDrillFailedException("dr-drill " + (run.backup == null ? "" : "of backup " + run.backup.backupId() + " ")
+            throw new DrDrillFailedException("the drill " + (run.backup == null ? "" : "of backup " + run.backup.backupId() + " ")
                     + "failed: " + String.join(" | ", written.failures()) + " (report: " + written.report() + ")", written);
         }
         return written;
@@ -166,7 +162,12 @@ public final class DrDrillService {
                     + "RESTORE_TEST_DB_SECRET_ARN at a separate server; nothing was created");
             return;
         }
-        run.scratch = SCRATCH_PREFIX + STAMP.format(run.started).toLowerCase() + "_" + RandomIds.suffix(4);
+        try { // what a drill killed mid-way left (marked by this tool, named like a drill's, older than a day)
+            run.leftoversDropped = new ScratchDatabases(server).dropLeftovers(SCRATCH_PREFIX, run.started, checks);
+        } catch (RuntimeException e) {
+            run.failures.add("could not clean up earlier drills' scratch databases: " + Redactor.redact(e.getMessage()));
+        }
+        run.scratch = ScratchDatabases.name(SCRATCH_PREFIX, run.started);
         LOG.infof("dr-drill: backup %s from %s, decrypted with %s, into scratch database %s on %s:%d", m.backupId(), replica.uri(),
                 key.keyId(), run.scratch, server.host(), server.port());
         run.outcome = ScratchRestore.run(new DatabaseRestore(replica, key, tools, clock), server, m, run.scratch, smokeQueries, deadline);
@@ -203,6 +204,7 @@ public final class DrDrillService {
         final Instant started;
         final List<String> failures = new ArrayList<>();
         List<String> notReplicated = List.of();
+        List<String> leftoversDropped;
         Manifest backup;
         Instant replicatedAt;
         Duration replicationLag;
@@ -229,7 +231,8 @@ public final class DrDrillService {
                     restored == null ? null : restored.durationMs(), backup == null ? null : backup.data().plainBytes(),
                     outcome == null ? null : outcome.restoredDatabaseBytes(), timing == null ? null : timing.throughputMiBps(),
                     timing == null ? null : timing.estimate().toString(), rto.toString(), timing == null ? null : timing.rtoMet(),
-                    outcome == null ? null : outcome.scratchDropped(), null, backup == null ? null : backup.database().name(),
+                    outcome == null ? null : outcome.scratchDropped(), leftoversDropped, null,
+                    backup == null ? null : backup.database().name(),
                     restored == null ? null : restored.tables());
         }
 

@@ -5,14 +5,20 @@ import com.taskmaster.backup.postgres.DatabaseException;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
 import com.taskmaster.backup.support.Deadline;
+import com.taskmaster.backup.support.RandomIds;
 import com.taskmaster.backup.support.Redactor;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Creates, measures and drops scratch databases on the restore-test server, through its maintenance database; every
@@ -23,6 +29,40 @@ public final class ScratchDatabases {
 
     public ScratchDatabases(DbCredentials server) {
         this.server = server;
+    }
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    /** A fresh scratch database name: {@code prefix}, the UTC time {@code yyyymmddthhmmss}, {@code _}, 4 random characters. */
+    public static String name(String prefix, Instant now) {
+        return prefix + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
+    }
+
+    /**
+     * Scratch databases a crashed run left behind: among {@code databases} (those carrying the marker
+     * {@link #marker} writes), named as {@link #name} names them with {@code prefix}, and created more than a day before
+     * {@code now}.
+     */
+    public static List<String> leftovers(String prefix, List<String> databases, Instant now) {
+        Pattern scratch = Pattern.compile(Pattern.quote(prefix) + "(\\d{8}t\\d{6})_[a-z0-9]{4}");
+        return databases.stream().filter(name -> {
+            Matcher m = scratch.matcher(name);
+            if (!m.matches()) {
+                return false;
+            }
+            Instant created = Instant.from(STAMP.parse(m.group(1).toUpperCase()));
+            return created.isBefore(now.minusSeconds(86_400));
+        }).sorted().toList();
+    }
+
+    /** Drops the {@link #leftovers} of {@code prefix} on this server; returns their names. */
+    public List<String> dropLeftovers(String prefix, Instant now, Deadline limit) {
+        List<String> dropped = new ArrayList<>();
+        for (String name : leftovers(prefix, markedDatabases(limit), now)) {
+            drop(name, limit);
+            dropped.add(name);
+        }
+        return dropped;
     }
 
     /** The comment that marks a database this tool created (its own name in it: a renamed database loses the mark). */

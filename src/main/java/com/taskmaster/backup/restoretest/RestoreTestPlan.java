@@ -8,16 +8,11 @@ import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.InvalidRequestException;
-import com.taskmaster.backup.support.RandomIds;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -27,8 +22,6 @@ import java.util.stream.Collectors;
  */
 public record RestoreTestPlan(Manifest backup, boolean verified, String scratchDatabase, String server) {
     public static final String SCRATCH_PREFIX = "tmb_restore_test_";
-    private static final Pattern SCRATCH = Pattern.compile(SCRATCH_PREFIX + "(\\d{8}t\\d{6})_[a-z0-9]{4}");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
     /**
      * @param newestFirst the complete backups, newest first
@@ -58,7 +51,7 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         ScratchRestore.sourceServer(server, serverSystemIdentifier, backup.database(), sources).ifPresent(why -> {
             throw refused(server, why);
         });
-        String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
+        String scratch = ScratchDatabases.name(SCRATCH_PREFIX, now);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
     }
 
@@ -102,13 +95,7 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
      * {@link ScratchDatabases} writes), ours by name too, and created more than a day before {@code now}.
      */
     static List<String> leftovers(List<String> databases, Instant now) {
-        return databases.stream().filter(name -> {
-            Matcher m = SCRATCH.matcher(name);
-            if (!m.matches()) {
-                return false;
-            }
-            Instant created = Instant.from(STAMP.parse(m.group(1).toUpperCase()));
-            return created.isBefore(now.minusSeconds(86_400));
-        }).sorted().collect(Collectors.toList());
+        return ScratchDatabases.leftovers(SCRATCH_PREFIX, databases, now);
     }
+
 }

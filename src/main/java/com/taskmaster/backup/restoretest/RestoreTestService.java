@@ -107,10 +107,7 @@ public final class RestoreTestService {
     private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, RestoreTestReport.Builder report, Deadline limit) {
         List<String> dropped = new ArrayList<>();
         try {
-            for (String name : RestoreTestPlan.leftovers(scratch.markedDatabases(limit), now)) {
-                scratch.drop(name, limit);
-                dropped.add(name);
-            }
+            dropped.addAll(scratch.dropLeftovers(RestoreTestPlan.SCRATCH_PREFIX, now, limit));
         } catch (RuntimeException e) {
             report.failure("could not clean up earlier scratch databases: " + e.getMessage());
         }

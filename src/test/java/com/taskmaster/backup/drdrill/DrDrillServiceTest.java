@@ -6,6 +6,7 @@ import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.Repositories;
@@ -15,15 +16,13 @@ import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.KmsCalls;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
+import com.taskmaster.backup.testing.TwoRegions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -58,8 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deployment rehearsal's patch for it (MotoServer, infra/rehearsal/motoserver.py {@code _multi_region_key_ids}).
  */
 class DrDrillServiceTest {
-    static final Region PRIMARY = MotoServer.REGION;
-    static final Region SECONDARY = Region.EU_WEST_1;
+    static final Region PRIMARY = TwoRegions.PRIMARY;
+    static final Region SECONDARY = TwoRegions.SECONDARY;
     static final List<String> SMOKE = List.of("SELECT count(*) > 0 FROM taskmaster.users");
 
     static String primaryKey;
@@ -81,7 +80,7 @@ class DrDrillServiceTest {
                 Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), source, "drill", Deadline.NONE).backupId();
         backup = Manifest.fromJson(primary.read(Layout.manifest(BackupId.parse(id))));
         backupKeys = List.of(backup.data().key(), Layout.manifest(backup.backupId()).value());
-        replicated = replicaBucket(primaryBucket, backupKeys);
+        replicated = TwoRegions.replicate(primaryBucket, backupKeys);
     }
 
     /** Records the region every request is signed for (moto, like AWS, serves it there), for any service. */
@@ -97,25 +96,12 @@ class DrDrillServiceTest {
     }
 
     static S3Client s3(Region region, ExecutionInterceptor... observers) {
-        return S3Client.builder().endpointOverride(MotoServer.get().endpoint()).region(region).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY)))
-                .overrideConfiguration(c -> List.of(observers).forEach(c::addExecutionInterceptor))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+        return TwoRegions.s3(region, observers);
     }
 
     /** A bucket in the secondary region holding what S3 replication would have copied of {@code keys} (bytes as they are). */
     static String replicaBucket(List<String> keys) {
-        return replicaBucket(replicated, keys);
-    }
-
-    static String replicaBucket(String from, List<String> keys) {
-        String bucket = "drill-replica-" + java.util.UUID.randomUUID().toString().substring(0, 12);
-        S3Client s3 = s3(SECONDARY);
-        s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(SECONDARY.id())));
-        for (String key : keys) { // what replication does: the same key, the same bytes
-            s3.copyObject(b -> b.sourceBucket(from).sourceKey(key).destinationBucket(bucket).destinationKey(key));
-        }
-        return bucket;
+        return TwoRegions.replicate(replicated, keys);
     }
 
     record Drill(DrDrillService service, SignedRegions s3Calls, KmsCalls kmsCalls, String bucket) {
@@ -198,6 +184,31 @@ class DrDrillServiceTest {
         assertTrue(drill.s3Calls().calls.stream().allMatch(c -> c.equals("s3@" + SECONDARY.id())), drill.s3Calls().calls.toString());
         return report;
     }
+
+    @Test
+    void scratchDatabasesEarlierDrillsLeftAreDroppedOnlyWhenMarkedAndOld() {
+        // what a drill killed mid-way left a week ago, and look-alikes that are not ours (unmarked, or too recent)
+        String left = "tmb_dr_drill_20200101t000000_abcd";
+        String unmarked = "tmb_dr_drill_20200101t000000_wxyz";
+        String recent = ScratchDatabases.name(DrDrillService.SCRATCH_PREFIX, java.time.Instant.now().minusSeconds(3600)); // an hour old
+        PostgresServer scratch = PostgresServer.scratch();
+        for (String db : List.of(left, unmarked, recent)) {
+            scratch.psql("postgres", "CREATE DATABASE " + db);
+        }
+        scratch.psql("postgres", "COMMENT ON DATABASE " + left + " IS '" + ScratchDatabases.marker(left) + "'");
+        scratch.psql("postgres", "COMMENT ON DATABASE " + recent + " IS '" + ScratchDatabases.marker(recent) + "'");
+        try {
+            DrDrillReport report = drill(replicaBucket(backupKeys), replicaKey, Duration.ofHours(1), Clock.systemUTC()).service()
+                    .run(Deadline.NONE);
+            assertEquals(List.of(left), report.leftoversDropped());
+            assertEquals(List.of(recent, unmarked).stream().sorted().toList(), List.of(scratchDatabases().split(",")).stream().sorted().toList());
+        } finally {
+            for (String db : List.of(left, unmarked, recent)) {
+                scratch.psql("postgres", "DROP DATABASE IF EXISTS " + db);
+            }
+        }
+    }
+
 
     @Test
     void anEmptyReplicaFailsTheDrillClearly() {

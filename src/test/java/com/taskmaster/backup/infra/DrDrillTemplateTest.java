@@ -189,7 +189,7 @@ class DrDrillTemplateTest {
     void theAlarmsWatchWhatTheDrillEmitsAndTheDashboardShowsThem() {
         DrDrillReport sample = new DrDrillReport("failed", List.of("x"), Instant.now(), "eu-west-1", "s3://b/backups", null, "id",
                 null, null, null, List.of(), null, "PT1S", "PT2H", "PT2H", false, null, null, 1, null, null, 1000L, 1L, 1L, 1.0,
-                "PT1S", "PT4H", true, true, null, "db", null);
+                "PT1S", "PT4H", true, true, List.of(), null, "db", null);
         Map<String, ?> emitted = sample.metrics();
         String dashboard = asSubString(resource("Dashboard").path("Properties").path("DashboardBody"));
         for (String alarm : List.of("DrDrillRpoMissedAlarm", "DrDrillRtoMissedAlarm")) {

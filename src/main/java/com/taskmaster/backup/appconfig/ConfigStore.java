@@ -32,11 +32,24 @@ import java.util.Optional;
  */
 public final class ConfigStore {
     private final ReadableRepository repository;
-    private final Envelope envelope;
+    private final java.util.function.Supplier<Envelope> key;
+    private Envelope envelope;
 
     public ConfigStore(ReadableRepository repository, Envelope envelope) {
+        this(repository, () -> envelope);
+    }
+
+    /** The key is opened on first use: listing snapshots (and finding none) needs no key. */
+    public ConfigStore(ReadableRepository repository, java.util.function.Supplier<Envelope> key) {
         this.repository = repository;
-        this.envelope = envelope;
+        this.key = key;
+    }
+
+    private synchronized Envelope envelope() {
+        if (envelope == null) {
+            envelope = key.get();
+        }
+        return envelope;
     }
 
     /** A new snapshot id at {@code now}. */
@@ -91,6 +104,7 @@ public final class ConfigStore {
     /** Decrypts and checks a snapshot (SHA-256 and size of the stored object, encryption context, frames, zstd checksum). */
     public ConfigSnapshot read(ConfigManifest manifest) {
         String what = "configuration snapshot " + manifest.snapshotId();
+        Envelope envelope = envelope();
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new IllegalStateException(what + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId());
@@ -116,7 +130,7 @@ public final class ConfigStore {
         BackupWriter pipeline;
         long plainBytes;
         try (ObjectWriter writer = target.create(dataKey)) {
-            pipeline = BackupWriter.open(writer.stream(), envelope, ConfigManifest.encryptionContext(id));
+            pipeline = BackupWriter.open(writer.stream(), envelope(), ConfigManifest.encryptionContext(id));
             CountingStream counted = new CountingStream(pipeline.plain());
             try (counted) {
                 Json.MAPPER.writeValue(counted, snapshot); // canonical: records in declaration order, maps sorted

@@ -51,6 +51,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.appconfig.ConfigDrift.class,
         com.taskmaster.backup.appconfig.ConfigBackupResult.class,
         com.taskmaster.backup.appconfig.ConfigRestoreResult.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Result.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Document.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Parameter.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Function.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

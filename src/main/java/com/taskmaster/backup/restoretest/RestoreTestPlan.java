@@ -2,6 +2,7 @@ package com.taskmaster.backup.restoretest;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.InvalidRequestException;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
 
 /**
  * What a restore-test run will do, decided before anything is touched: which backup (the requested one, else the
- * newest whose latest verification passed, else the newest, marked unverified), and the scratch database's name.
+ * newest whose latest verification passed, else the newest, marked unverified; of the configured source database when
+ * the repository mixes several), and the scratch database's name.
  */
 public record RestoreTestPlan(Manifest backup, boolean verified, String scratchDatabase, String server) {
     public static final String SCRATCH_PREFIX = "tmb_restore_test_";
@@ -50,8 +52,9 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         } else if (newestFirst.isEmpty()) {
             throw new InvalidRequestException("the repository has no backups: nothing to restore-test");
         } else {
-            backup = newestFirst.stream().filter(m -> latest.containsKey(m.backupId()) && latest.get(m.backupId()).passed())
-                    .findFirst().orElse(newestFirst.get(0));
+            List<Manifest> candidates = ofTheSource(newestFirst, sources);
+            backup = candidates.stream().filter(m -> latest.containsKey(m.backupId()) && latest.get(m.backupId()).passed())
+                    .findFirst().orElse(candidates.get(0));
         }
         verified = latest.containsKey(backup.backupId()) && latest.get(backup.backupId()).passed();
         Manifest.Database db = backup.database();
@@ -69,6 +72,35 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         }
         String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
+    }
+
+    /**
+     * The backups to choose from, newest first: all of them when the repository holds one database's backups (as backup
+     * ensures), else those of the configured source database (BACKUP_DB_*: same name, host and port). A repository that
+     * mixes databases (written before backup refused that) with no configured source among them is refused: the
+     * monthly test would otherwise prove whichever database backed up last, and never the other.
+     */
+    static List<Manifest> ofTheSource(List<Manifest> newestFirst, List<DbCredentials> sources) {
+        List<List<Manifest>> groups = Sources.groups(newestFirst);
+        if (groups.size() == 1) {
+            return groups.get(0);
+        }
+        List<List<Manifest>> configured = groups.stream().filter(g -> sources.stream().anyMatch(s -> g.stream()
+                .anyMatch(m -> isOf(m.database(), s)))).toList();
+        if (configured.size() == 1) {
+            return configured.get(0);
+        }
+        throw new InvalidRequestException("the repository holds backups of " + groups.size() + " databases ("
+                + groups.stream().map(g -> g.get(0).database().describe() + ", newest " + g.get(0).backupId())
+                .collect(Collectors.joining("; ")) + ") and " + (configured.isEmpty()
+                ? "none of them is the configured source database (BACKUP_DB_URL or BACKUP_DB_SECRET_ARN)"
+                : "several match the configured source database") + ": name the backup to test with 'backupId' (the list"
+                + " function shows them), or give each database its own repository or BACKUP_NAMESPACE; nothing was done");
+    }
+
+    private static boolean isOf(Manifest.Database db, DbCredentials source) {
+        return db.name().equals(source.database()) && db.host() != null && db.host().equalsIgnoreCase(source.host())
+                && db.port() == source.port();
     }
 
     private static RestoreTestFailedException refused(DbCredentials server, String why) {

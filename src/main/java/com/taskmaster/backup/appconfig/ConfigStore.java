@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Configuration snapshots in a repository, under {@code config/} (FORMAT.md section 10): written like a backup (data
+ * Configuration snapshots in a repository, under {@code config/} (FORMAT.md section 12): written like a backup (data
  * object through {@link BackupWriter}: zstd, Encryption SDK, SHA-256; then the manifest, the commit point) and read
  * back through {@link BackupReader#openData} with every check. Ids sort by time ({@code 20261202T150000Z-config-k3f9q2}).
  */

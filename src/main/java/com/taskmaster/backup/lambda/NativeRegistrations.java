@@ -29,6 +29,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.prune.PruneReport.Entry.class,
         com.taskmaster.backup.prune.PruneReport.Leftovers.class,
         com.taskmaster.backup.prune.PruneReport.Leftover.class,
+        com.taskmaster.backup.prune.PruneReport.ConfigSnapshots.class,
         com.taskmaster.backup.format.Verification.class,
         com.taskmaster.backup.format.Verification.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.class,

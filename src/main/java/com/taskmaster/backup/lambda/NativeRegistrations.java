@@ -25,6 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.alert.Alert.class,
         com.taskmaster.backup.lambda.ListResult.Entry.class,
         com.taskmaster.backup.lambda.ListResult.class,
+        com.taskmaster.backup.lambda.ListResult.ConfigEntry.class,
         com.taskmaster.backup.prune.PruneReport.class,
         com.taskmaster.backup.prune.PruneReport.Entry.class,
         com.taskmaster.backup.prune.PruneReport.Leftovers.class,

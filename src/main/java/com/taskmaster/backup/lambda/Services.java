@@ -190,6 +190,11 @@ public class Services {
         return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
     }
 
+    /** The configuration snapshots, newest first (list): manifests only, no key. */
+    public List<com.taskmaster.backup.format.ConfigManifest> configSnapshots() {
+        return configStore(false).list();
+    }
+
     /** config-restore: reads snapshots, writes the live configuration back (its role alone may). */
     public ConfigRestoreService configRestoreService() {
         return new ConfigRestoreService(configStore(false), liveConfig(), Clock.systemUTC());

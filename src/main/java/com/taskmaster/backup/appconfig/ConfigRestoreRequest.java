@@ -55,7 +55,7 @@ public record ConfigRestoreRequest(Optional<BackupId> snapshotId, Optional<Insta
         return new ConfigRestoreRequest(id, at, confirm, deleteMissing);
     }
 
-    private static BackupId snapshotId(Object value, String field) {
+    static BackupId snapshotId(Object value, String field) {
         if (!(value instanceof String s)) {
             throw new InvalidRequestException("field '" + field + "' must be a snapshot id string such as 20261202T150000Z-config-k3f9q2");
         }
@@ -71,7 +71,7 @@ public record ConfigRestoreRequest(Optional<BackupId> snapshotId, Optional<Insta
         }
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         String p = s.replaceAll("[^\\x20-\\x7e]", "?");
         return p.length() > 80 ? p.substring(0, 80) + "..." : p;
     }

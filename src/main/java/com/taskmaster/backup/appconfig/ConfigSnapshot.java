@@ -12,7 +12,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One configuration snapshot, the plaintext inside a configuration data object (FORMAT.md section 10): the Parameter
+ * One configuration snapshot, the plaintext inside a configuration data object (FORMAT.md section 12): the Parameter
  * Store parameters under the configured paths (SecureString values decrypted), the configured Secrets Manager
  * secrets' current values, and the configured Lambda functions' environments. Maps are sorted by name, so the JSON is
  * canonical: the same configuration always serialises to the same bytes.

@@ -26,17 +26,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Configuration snapshots in a repository, under {@code config/} (FORMAT.md section 10): written like a backup (data
+ * Configuration snapshots in a repository, under {@code config/} (FORMAT.md section 12): written like a backup (data
  * object through {@link BackupWriter}: zstd, Encryption SDK, SHA-256; then the manifest, the commit point) and read
  * back through {@link BackupReader#openData} with every check. Ids sort by time ({@code 20261202T150000Z-config-k3f9q2}).
  */
 public final class ConfigStore {
     private final ReadableRepository repository;
-    private final Envelope envelope;
+    private final java.util.function.Supplier<Envelope> key;
+    private Envelope envelope;
 
     public ConfigStore(ReadableRepository repository, Envelope envelope) {
+        this(repository, () -> envelope);
+    }
+
+    /** The key is opened on first use: listing snapshots (and finding none) needs no key. */
+    public ConfigStore(ReadableRepository repository, java.util.function.Supplier<Envelope> key) {
         this.repository = repository;
-        this.envelope = envelope;
+        this.key = key;
+    }
+
+    private synchronized Envelope envelope() {
+        if (envelope == null) {
+            envelope = key.get();
+        }
+        return envelope;
     }
 
     /** A new snapshot id at {@code now}. */
@@ -91,6 +104,7 @@ public final class ConfigStore {
     /** Decrypts and checks a snapshot (SHA-256 and size of the stored object, encryption context, frames, zstd checksum). */
     public ConfigSnapshot read(ConfigManifest manifest) {
         String what = "configuration snapshot " + manifest.snapshotId();
+        Envelope envelope = envelope();
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new IllegalStateException(what + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId());
@@ -116,7 +130,7 @@ public final class ConfigStore {
         BackupWriter pipeline;
         long plainBytes;
         try (ObjectWriter writer = target.create(dataKey)) {
-            pipeline = BackupWriter.open(writer.stream(), envelope, ConfigManifest.encryptionContext(id));
+            pipeline = BackupWriter.open(writer.stream(), envelope(), ConfigManifest.encryptionContext(id));
             CountingStream counted = new CountingStream(pipeline.plain());
             try (counted) {
                 Json.MAPPER.writeValue(counted, snapshot); // canonical: records in declaration order, maps sorted

@@ -1,5 +1,5 @@
 /**
- * Application configuration backups (issue 15; docs/HANDLERS.md, FORMAT.md section 10): the TaskMaster API's Parameter
+ * Application configuration backups (issue 15; docs/HANDLERS.md, FORMAT.md section 12): the TaskMaster API's Parameter
  * Store parameters, Secrets Manager secrets and Lambda function environments. One command family, apart from the
  * database's: config-backup ({@link com.taskmaster.backup.appconfig.ConfigBackupService}: snapshot, duplicate skip,
  * drift by name), config-restore (dry run, then writing a snapshot back) and config-export (the non-secret part, for

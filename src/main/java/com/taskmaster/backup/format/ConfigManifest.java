@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The commit point of a configuration snapshot ({@code config/manifests/<snapshotId>.json}, FORMAT.md section 10),
+ * The commit point of a configuration snapshot ({@code config/manifests/<snapshotId>.json}, FORMAT.md section 12),
  * written after its data object, like a backup's {@link Manifest}. It holds no value and no digest of the plaintext
  * (a plain hash of a short secret could be confirmed by guessing): only counts, the stored object's size and SHA-256
  * (of the ciphertext) and how it was encrypted. Whether the configuration changed is decided by decrypting the previous

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   reports/dr-drill/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId|none&gt;.json|.txt  one report per drill (in the replica repository)
  *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
  *   reports/readiness/&lt;yyyy-MM-dd&gt;.html and latest.html              the recovery-readiness report (replaced, not kept apart)
- *   config/manifests/&lt;snapshotId&gt;.json                          a configuration snapshot's commit point (FORMAT.md, section 10)
+ *   config/manifests/&lt;snapshotId&gt;.json                          a configuration snapshot's commit point (FORMAT.md, section 12)
  *   config/data/&lt;snapshotId&gt;.&lt;attempt&gt;.json.zst.esdk         the encrypted, compressed configuration snapshot
  * </pre>
  * Each attempt writes its own data object, so a retried backup never collides with what a crashed attempt left

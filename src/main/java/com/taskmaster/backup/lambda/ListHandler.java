@@ -20,7 +20,7 @@ public class ListHandler implements RequestHandler<Object, ListResult> {
             if (!Events.object(event).isEmpty()) {
                 throw new InvalidRequestException("list takes no parameters: invoke it with {}");
             }
-            return ListResult.of(services.catalog().list());
+            return ListResult.of(services.catalog().list(), services.configSnapshots());
         });
     }
 }

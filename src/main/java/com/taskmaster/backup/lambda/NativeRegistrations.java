@@ -26,10 +26,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.alert.Alert.class,
         com.taskmaster.backup.lambda.ListResult.Entry.class,
         com.taskmaster.backup.lambda.ListResult.class,
+        com.taskmaster.backup.lambda.ListResult.ConfigEntry.class,
         com.taskmaster.backup.prune.PruneReport.class,
         com.taskmaster.backup.prune.PruneReport.Entry.class,
         com.taskmaster.backup.prune.PruneReport.Leftovers.class,
         com.taskmaster.backup.prune.PruneReport.Leftover.class,
+        com.taskmaster.backup.prune.PruneReport.ConfigSnapshots.class,
         com.taskmaster.backup.format.Verification.class,
         com.taskmaster.backup.format.Verification.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.class,
@@ -55,6 +57,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.appconfig.ConfigDrift.class,
         com.taskmaster.backup.appconfig.ConfigBackupResult.class,
         com.taskmaster.backup.appconfig.ConfigRestoreResult.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Result.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Document.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Parameter.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Function.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

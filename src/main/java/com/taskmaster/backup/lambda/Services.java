@@ -2,6 +2,8 @@ package com.taskmaster.backup.lambda;
 
 import com.taskmaster.backup.alert.Alerter;
 import com.taskmaster.backup.appconfig.ConfigBackupService;
+import com.taskmaster.backup.appconfig.ConfigExport;
+import com.taskmaster.backup.appconfig.SecretNames;
 import com.taskmaster.backup.appconfig.ConfigRestoreService;
 import com.taskmaster.backup.appconfig.ConfigStore;
 import com.taskmaster.backup.appconfig.LiveConfig;
@@ -211,15 +213,25 @@ public class Services {
         return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
     }
 
+    /** The configuration snapshots, newest first (list): manifests only, no key. */
+    public List<com.taskmaster.backup.format.ConfigManifest> configSnapshots() {
+        return configStore(false).list();
+    }
+
     /** config-restore: reads snapshots, writes the live configuration back (its role alone may). */
     public ConfigRestoreService configRestoreService() {
         return new ConfigRestoreService(configStore(false), liveConfig(), Clock.systemUTC());
     }
 
+    /** config-export: reads snapshots only (no AWS configuration service is called). */
+    public ConfigExport configExport() {
+        return new ConfigExport(configStore(false), new SecretNames(configBackupConfig.secretEnvPatterns()));
+    }
+
     /** Snapshots under config/, read-only; {@code writing}: a missing local key file may be created (backup only). */
     private ConfigStore configStore(boolean writing) {
         String key = config.kmsKey().orElse(null);
-        return new ConfigStore(readOnly(), writing ? Keys.open(key, kms::get) : Keys.openExisting(key, kms::get));
+        return new ConfigStore(readOnly(), () -> writing ? Keys.open(key, kms::get) : Keys.openExisting(key, kms::get));
     }
 
     /** The live configuration of the CONFIG_* settings, through plain SDK clients (URL-connection HTTP client). */

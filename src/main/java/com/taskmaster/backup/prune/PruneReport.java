@@ -36,7 +36,25 @@ public record PruneReport(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreadable,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> foreign,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failures,
-        String audit) {
+        String audit,
+        ConfigSnapshots configSnapshots) {
+
+    /** A report without configuration snapshots (written before they existed, or by tests of what does not read them). */
+    public PruneReport(String runId, boolean dryRun, String trigger, String requestId, String repository, Instant now, String policy,
+                       List<String> interlocks, int backupsBefore, int keptCount, int deletedCount, long bytesFreed, List<Entry> kept,
+                       List<Entry> deleted, List<String> deletedElsewhere, Leftovers leftovers, List<String> unreadable,
+                       List<String> foreign, List<String> failures, String audit) {
+        this(runId, dryRun, trigger, requestId, repository, now, policy, interlocks, backupsBefore, keptCount, deletedCount,
+                bytesFreed, kept, deleted, deletedElsewhere, leftovers, unreadable, foreign, failures, audit, null);
+    }
+
+    /**
+     * The configuration snapshots under {@code config/} (config-backup), pruned apart from the backups by the same
+     * calendar rules (the newest always kept): how many are kept, the ids deleted (in a dry run: that a real run would
+     * delete), the interlocks that stopped their deletion.
+     */
+    public record ConfigSnapshots(int kept, List<String> deleted, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> interlocks) {
+    }
 
     /**
      * One backup and the rules that keep it, or the reason it goes. {@code plainBytes} and {@code durationMs} (from its
@@ -75,6 +93,7 @@ public record PruneReport(
 
     /** Collects a run's report; counts and bytes freed follow from the entries. */
     public static final class Builder {
+        private ConfigSnapshots configSnapshots;
         private final String runId;
         private final PruneRequest request;
         private final String requestId;
@@ -138,6 +157,11 @@ public record PruneReport(
             return this;
         }
 
+        public Builder configSnapshots(ConfigSnapshots c) {
+            this.configSnapshots = c;
+            return this;
+        }
+
         /** Where the run's audit record is (real runs). */
         public Builder audit(String uri) {
             this.audit = uri;
@@ -152,7 +176,7 @@ public record PruneReport(
                     new Leftovers(orphans.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList(),
                             pending.stream().map(w -> new Leftover(w.key().value(), w.since(), -1)).toList(),
                             records.stream().map(o -> new Leftover(o.key().value(), o.lastModified(), o.size())).toList()),
-                    unreadable, foreign, failures, audit);
+                    unreadable, foreign, failures, audit, configSnapshots);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Catalog;
+import com.taskmaster.backup.format.ConfigManifest;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Sources;
@@ -105,6 +106,9 @@ public final class PruneService {
         PruneReport.Builder report = PruneReport.builder(runId, request, requestId, repository.uri(), now, policy.describe())
                 .listing(interlocks, plan.decisions().size(), listing.unreadable(), foreign);
 
+        if (request.dryRun() || interlocks.isEmpty()) {
+            report.configSnapshots(configSnapshots(request.dryRun(), now));
+        }
         if (request.dryRun()) {
             PruneReport r = report.backups(kept(plan, List.of(), true, interlocks), toDelete).leftovers(orphans, stale, records).build();
             LOG.infof("prune dry run %s: would keep %d, delete %d backups%s", runId, r.keptCount(), toDelete.size(),
@@ -465,6 +469,47 @@ public final class PruneService {
     }
 
     /** Appends the run's audit record (never overwriting one) and returns the report naming it. */
+    /**
+     * The configuration snapshots under {@code config/}: the same policy, planned apart from the backups (their own
+     * newest kept, their own interlocks); a real run deletes each one's manifest (the commit point) first, then its data
+     * object (only a key its manifest names under {@code config/data/<id>.}). Unreadable manifests are left alone.
+     */
+    private PruneReport.ConfigSnapshots configSnapshots(boolean dryRun, Instant now) {
+        Map<BackupId, ConfigManifest> manifests = new java.util.HashMap<>();
+        for (ObjectInfo info : repository.list(Layout.CONFIG_MANIFESTS)) {
+            Optional<BackupId> id = Layout.idOfConfigManifest(info.key());
+            if (id.isPresent()) {
+                try {
+                    ConfigManifest m = ConfigManifest.fromJson(repository.read(info.key()));
+                    if (m.snapshotId().equals(id.get())) {
+                        manifests.put(id.get(), m);
+                    }
+                } catch (IOException | RuntimeException unreadable) {
+                    LOG.warnf("prune: configuration manifest %s cannot be read, left alone: %s", info.key(), unreadable.getMessage());
+                }
+            }
+        }
+        if (manifests.isEmpty()) {
+            return new PruneReport.ConfigSnapshots(0, List.of(), List.of());
+        }
+        PrunePlan plan = policy.plan(manifests.values().stream()
+                .map(m -> new BackupSummary(m.snapshotId(), m.takenAt(), null, m.data().storedBytes())).toList(), now);
+        List<String> deleted = new ArrayList<>();
+        for (PrunePlan.Decision d : plan.deleted()) {
+            if (!dryRun && plan.executable()) {
+                ConfigManifest m = manifests.get(d.backup().id());
+                repository.delete(Layout.configManifest(m.snapshotId()));
+                ObjectKey data = ObjectKey.of(m.data().key());
+                if (Layout.idOfConfigData(data).filter(m.snapshotId()::equals).isPresent()) {
+                    repository.delete(data);
+                }
+                LOG.infof("prune-delete configuration snapshot %s", m.snapshotId());
+            }
+            deleted.add(d.backup().id().value());
+        }
+        return new PruneReport.ConfigSnapshots(plan.kept().size(), dryRun || plan.executable() ? deleted : List.of(), plan.interlocks());
+    }
+
     private PruneReport withAudit(PruneReport.Builder report, Instant now, String runId) {
         ObjectKey key = Layout.pruneAudit(now, runId);
         PruneReport named = report.audit(repository.uriOf(key)).build();

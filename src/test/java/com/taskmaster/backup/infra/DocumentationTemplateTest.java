@@ -143,7 +143,7 @@ class DocumentationTemplateTest {
     }
 
     /**
-     * Every setting the code reads (BackupConfig: {@code BACKUP_*}, {@code RESTORE_TEST_*}) is documented in the README's
+     * Every setting the code reads (BackupConfig: {@code BACKUP_*}, {@code RESTORE_TEST_*}; ConfigBackupConfig: {@code CONFIG_*}) is documented in the README's
      * configuration table, and the table documents no setting the code does not read.
      */
     @Test
@@ -159,9 +159,15 @@ class DocumentationTemplateTest {
             inCode.add((m.start() > nested ? "RESTORE_TEST_" : "BACKUP_") + kebab);
         }
         assertTrue(inCode.contains("BACKUP_DB_URL") && inCode.contains("RESTORE_TEST_SMOKE_QUERIES"), inCode.toString());
+        Matcher configBackup = Pattern.compile("\\b(\\w+)\\(\\);").matcher(stripComments(Files.readString(
+                root.resolve("src/main/java/com/taskmaster/backup/config/ConfigBackupConfig.java"), StandardCharsets.UTF_8)));
+        while (configBackup.find()) {
+            inCode.add("CONFIG_" + configBackup.group(1).replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase());
+        }
+        assertTrue(inCode.contains("CONFIG_PARAMETER_PATHS"), inCode.toString());
         String table = section(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8), "## Configuration");
         Set<String> documented = new TreeSet<>();
-        Matcher row = Pattern.compile("(?m)^\\| `((?:BACKUP|RESTORE_TEST)_\\w+)` \\|").matcher(table);
+        Matcher row = Pattern.compile("(?m)^\\| `((?:BACKUP|RESTORE_TEST|CONFIG)_\\w+)` \\|").matcher(table);
         while (row.find()) {
             documented.add(row.group(1));
         }

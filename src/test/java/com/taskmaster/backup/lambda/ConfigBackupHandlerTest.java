@@ -78,14 +78,9 @@ class ConfigBackupHandlerTest {
     }
 
     private static JsonNode invoke(String event) {
-        Response r = MockLambda.invoke(event);
-        r.then().statusCode(200);
-        try {
-            return com.taskmaster.backup.support.Json.MAPPER.readTree(r.asString());
-        } catch (IOException e) {
-            throw new IllegalStateException(r.asString(), e);
-        }
+        return MockLambda.invokeJson(event);
     }
+
 
     private ConfigSnapshot stored(String snapshotId) {
         ConfigStore store = new ConfigStore(repo, Keys.openExisting("file://" + ConfigBackupTestResource.key, () -> null));
@@ -193,8 +188,6 @@ class ConfigBackupHandlerTest {
     }
 
     private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
+        return MockLambda.texts(array);
     }
 }

@@ -1,10 +1,6 @@
 package com.taskmaster.backup.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskmaster.backup.appconfig.ConfigBackupService;
-import com.taskmaster.backup.appconfig.ConfigStore;
-import com.taskmaster.backup.appconfig.LiveConfig;
-import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.Repository;
@@ -20,9 +16,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
-import java.io.IOException;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,11 +41,7 @@ class ConfigRestoreHandlerTest {
         }
         live = ConfigRestoreTestResource.live;
         live.reset();
-        MotoServer moto = MotoServer.get();
-        LiveConfig config = new LiveConfig(moto::ssm, moto::secrets, moto::lambda,
-                new LiveConfig.Scope(List.of(live.path), List.of(live.secretName), null, List.of(live.function)));
-        ConfigStore store = new ConfigStore(repo, Keys.open("file://" + ConfigRestoreTestResource.key, () -> null));
-        snapshotId = new ConfigBackupService(repo, store, config, Clock.systemUTC()).run("manual", "test").snapshotId();
+        snapshotId = live.snapshot(repo, ConfigRestoreTestResource.key);
         ConfigRestoreTestResource.alerts.receive(0);
     }
 
@@ -70,14 +59,9 @@ class ConfigRestoreHandlerTest {
     }
 
     private static JsonNode invoke(String event) {
-        Response r = MockLambda.invoke(event);
-        r.then().statusCode(200);
-        try {
-            return com.taskmaster.backup.support.Json.MAPPER.readTree(r.asString());
-        } catch (IOException e) {
-            throw new IllegalStateException(r.asString(), e);
-        }
+        return MockLambda.invokeJson(event);
     }
+
 
     private String parameter(String name) {
         return MotoServer.get().ssm().getParameter(b -> b.name(live.path + name).withDecryption(true)).parameter().value();
@@ -164,8 +148,6 @@ class ConfigRestoreHandlerTest {
     }
 
     private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
+        return MockLambda.texts(array);
     }
 }

@@ -54,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NativeRegistrationsTest {
     private static final String PACKAGE = "com.taskmaster.backup.lambda";
-    private static final int HANDLER_COUNT = 10; // backup, list, prune, verify, restore, restore-test, report, dr-drill, config-backup, config-restore
+    private static final int HANDLER_COUNT = 11; // backup, list, prune, verify, restore, restore-test, report, dr-drill, config-backup, -restore, -export
 
     /** Documents serialized outside the handlers' results (manifests, verification records, alerts, reports). */
     private static final List<Class<?>> DOCUMENTS = List.of(

@@ -59,6 +59,18 @@ public final class AppConfigFixture {
         MotoServer.get().ssm().putParameter(b -> b.name(name).value(value).type(type).overwrite(true));
     }
 
+    /** A snapshot of the live configuration taken now by the real config-backup service, into {@code repo} under {@code key}. */
+    public String snapshot(com.taskmaster.backup.repository.AppendOnlyRepository repo, java.nio.file.Path key) {
+        MotoServer moto = MotoServer.get();
+        var config = new com.taskmaster.backup.appconfig.LiveConfig(moto::ssm, moto::secrets, moto::lambda,
+                new com.taskmaster.backup.appconfig.LiveConfig.Scope(java.util.List.of(path), java.util.List.of(secretName), null,
+                        java.util.List.of(function)));
+        var store = new com.taskmaster.backup.appconfig.ConfigStore(repo,
+                com.taskmaster.backup.crypto.Keys.open("file://" + key, () -> null));
+        return new com.taskmaster.backup.appconfig.ConfigBackupService(repo, store, config, java.time.Clock.systemUTC())
+                .run("manual", "test").snapshotId();
+    }
+
     public Map<String, String> settings() {
         return Map.of("config.parameter-paths", path, "config.secret-ids", secretName, "config.functions", function);
     }

@@ -27,6 +27,24 @@ public final class MockLambda {
         }
     }
 
+    /** Invokes, expects success, and returns the result as JSON. */
+    public static com.fasterxml.jackson.databind.JsonNode invokeJson(String event) {
+        Response r = invoke(event);
+        r.then().statusCode(200);
+        try {
+            return com.taskmaster.backup.support.Json.MAPPER.readTree(r.asString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(r.asString(), e);
+        }
+    }
+
+    /** The texts of a JSON array. */
+    public static java.util.List<String> texts(com.fasterxml.jackson.databind.JsonNode array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     private static Response post(String event) {
         return given().contentType("application/json").body(event).when().post();
     }

@@ -12,6 +12,7 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
+import com.taskmaster.backup.format.RoleHandling;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.postgres.SnapshotSession;
@@ -269,8 +270,7 @@ class ReplaceBySwapTest {
         try (Connection superuser = SnapshotSession.connect(target); Statement s = superuser.createStatement()) {
             s.execute("SET application_name = 'admin console'");
 
-            // ownership skipped: restoring the superuser's ownership would need membership in its role, and this
-            // test is about the swap, which must fail after a restore that succeeded
+            // ownership skipped: the backup's objects belong to the superuser, which swap_owner cannot give objects to
             var e = assertThrows(RestoreFailedException.class, () -> replace(b, owner, RoleHandling.SKIP));
 
             assertTrue(e.getMessage().contains("cannot swap " + target.database() + " (to " + before(target) + ") and "

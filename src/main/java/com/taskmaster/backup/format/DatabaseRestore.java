@@ -1,6 +1,8 @@
 package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.crypto.Envelope;
+import com.taskmaster.backup.pgarchive.ArchiveReader;
+import com.taskmaster.backup.pgarchive.TocEntry;
 import com.taskmaster.backup.pgarchive.FingerprintComparison;
 import com.taskmaster.backup.pgarchive.FingerprintKey;
 import com.taskmaster.backup.postgres.DbCredentials;
@@ -16,26 +18,22 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * The recovery step every command that restores shares (restore, restore-test, and any later drill): one backup
  * streamed into a database and proven equal to its manifest.
  * <pre>
- *   repository ─► BackupReader (checksum, decrypt, decompress) ─┬► pg_restore --single-transaction --no-owner --no-acl ─► target
- *                                                              └► pg_restore --list (owners, privileges: for the report)
+ *   the archive's table of contents (read first) ─► RestoreRoles: every role it names exists on the target, or refused
+ *   repository ─► BackupReader (checksum, decrypt, decompress) ─► pg_restore --single-transaction ─► target
  *   ─► every table's content fingerprint (rows and digest, docs/FINGERPRINTS.md) recomputed on the target equals the
  *      manifest's; for a manifest written before fingerprints, every table's row count
  * </pre>
@@ -47,7 +45,6 @@ import java.util.stream.Collectors;
  */
 public final class DatabaseRestore {
     private static final Logger LOG = Logger.getLogger(DatabaseRestore.class);
-    private static final Pattern ACL_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ (DEFAULT )?ACL .*");
 
     private final ReadableRepository repository;
     private final Envelope envelope;
@@ -87,10 +84,13 @@ public final class DatabaseRestore {
     }
 
     /**
-     * Ownership and privileges are never restored ({@code --no-owner --no-acl}): roles are server-wide and often
-     * differ between servers, and a missing role would otherwise fail the whole restore.
+     * What was done about roles ({@link RestoreRoles}): {@code handling} restore, create-missing or skip; the roles the
+     * backup names (owners, and grantees of privileges and policies), those missing on the target before the restore,
+     * the role map applied, the roles created (NOLOGIN: set their passwords), the number of privilege entries, whether
+     * ownership and privileges were restored, and, when they were not, the role every object belongs to.
      */
-    public record Roles(List<String> ownersInBackup, List<String> missingOnTarget, int privilegeEntriesSkipped,
+    public record Roles(String handling, List<String> ownersInBackup, List<String> granteesInBackup, List<String> missingOnTarget,
+                        Map<String, String> mapped, List<String> created, int privilegeEntries, boolean ownershipAndPrivilegesRestored,
                         String restoredObjectsOwnedBy, String note) {
     }
 
@@ -104,20 +104,23 @@ public final class DatabaseRestore {
      * @throws Deadline.Exceeded      when the time ran out; the message says what was committed and what was not checked
      */
     public Restored into(Manifest m, DbCredentials target, boolean replace, Deadline deadline) {
+        return into(m, target, replace, RoleHandling.RESTORE, deadline);
+    }
+
+    /**
+     * As {@link #into(Manifest, DbCredentials, boolean, Deadline)}, with roles handled as {@code roleHandling} says
+     * ({@link RestoreRoles}: checked before anything is touched).
+     */
+    public Restored into(Manifest m, DbCredentials target, boolean replace, RoleHandling roleHandling, Deadline deadline) {
         Instant start = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
         LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
         FingerprintKey key = m.fingerprints() == null ? null : unwrapKey(m);
-        String toc = pgRestore(m, target, replace, deadline, checks);
+        RestoreRoles roleStep = RestoreRoles.check(m, readToc(m), roleHandling, target, deadline.minus(Deadline.Margin.WORK));
+        pgRestore(m, target, replace, roleStep.pgRestoreOptions(), deadline);
 
         List<TableProof> proofs = m.fingerprints() != null ? proveContent(m, key, target, checks) : proveCounts(m, target, checks);
-        Roles roles;
-        try {
-            roles = roles(toc, target, checks);
-        } catch (Deadline.Exceeded e) {
-            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
-                    + " (committed) and proven equal to the manifest, but which of the backup's roles the target lacks was not checked");
-        }
+        Roles roles = roleStep.report(target);
         long ms = Duration.between(start, clock.instant()).toMillis();
         String proof = m.fingerprints() != null ? Restored.CONTENT : Restored.COUNTS;
         LOG.infof("restored backup %s into %s: %d tables, equal by %s, %d ms", m.backupId(), target.describe(),
@@ -174,9 +177,20 @@ public final class DatabaseRestore {
         return m.tables().stream().map(t -> new TableProof(t.qualifiedName(), t.rows(), got.get(t.qualifiedName()), true, null)).toList();
     }
 
-    /** Streams the backup into one pg_restore job in one transaction; returns pg_restore --list's table of contents. */
-    private String pgRestore(Manifest m, DbCredentials target, boolean replace, Deadline deadline, Deadline checks) {
-        List<String> args = new ArrayList<>(List.of("--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"));
+    /** The archive's table of contents, read from the start of the backup before anything is touched. */
+    private List<TocEntry> readToc(Manifest m) {
+        try (InputStream plain = openBackup(m)) {
+            return ArchiveReader.open(plain).toc();
+        } catch (IOException e) {
+            throw new RestoreFailedException("backup " + m.backupId() + ": its table of contents cannot be read: " + e.getMessage()
+                    + "; nothing was changed", e);
+        }
+    }
+
+    /** Streams the backup into one pg_restore job in one transaction. */
+    private void pgRestore(Manifest m, DbCredentials target, boolean replace, List<String> roleOptions, Deadline deadline) {
+        List<String> args = new ArrayList<>(roleOptions);
+        args.addAll(List.of("--single-transaction", "--exit-on-error"));
         if (replace) {
             args.addAll(List.of("--clean", "--if-exists"));
         }
@@ -185,11 +199,9 @@ public final class DatabaseRestore {
         String what = "restore of backup " + m.backupId() + " into " + target.describe();
         try (InputStream plain = openBackup(m);
              PgProcess restore = PgProcess.start(tools, "pg_restore", args, target);
-             PgProcess list = PgProcess.start(tools, "pg_restore", List.of("--list"), null);
              Deadline.Watch watch = work.watch("restore-watchdog", () -> restore.kill(work.exceeded("pg_restore").getMessage()))) {
-            CompletableFuture<byte[]> listing = drain(list.stdout());
             CompletableFuture<byte[]> restoreOut = drain(restore.stdout());
-            ArchiveFeed.Outcome fed = ArchiveFeed.run(plain, restore.stdin(), list.stdin());
+            ArchiveFeed.Outcome fed = ArchiveFeed.run(plain, restore.stdin(), null);
             if (fed.readFailure() != null) {
                 restore.kill("the backup failed its checks");
                 restore.waitFor(60, TimeUnit.SECONDS);
@@ -206,8 +218,6 @@ public final class DatabaseRestore {
                 throw new RestoreFailedException(what + " failed: " + restore.failure(exit)
                         + "; nothing was committed (one transaction, rolled back)");
             }
-            list.waitFor(Math.max(1, Math.min(60, checks.millisLeft() / 1000)), TimeUnit.SECONDS);
-            return new String(listing.join(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new RestoreFailedException(what + " failed: " + e.getMessage() + "; nothing was committed", e);
         }
@@ -232,29 +242,6 @@ public final class DatabaseRestore {
             }
         }
         return out;
-    }
-
-    /** Owners named in pg_restore --list output (the last field of each entry), and the number of privilege entries. */
-    private static Roles roles(String toc, DbCredentials target, Deadline deadline) {
-        Set<String> owners = new TreeSet<>();
-        int acl = 0;
-        for (String line : toc.split("\n")) {
-            if (line.isBlank() || line.startsWith(";")) {
-                continue;
-            }
-            String owner = line.substring(line.lastIndexOf(' ') + 1).strip();
-            if (!owner.isEmpty() && !owner.equals("-")) {
-                owners.add(owner);
-            }
-            if (ACL_ENTRY.matcher(line).matches()) {
-                acl++;
-            }
-        }
-        Set<String> missing = TargetDatabase.missingRoles(target, owners, deadline);
-        String note = "ownership and privileges were not restored (--no-owner --no-acl): every restored object belongs to "
-                + target.user() + (missing.isEmpty() ? "" : "; roles " + missing + " own objects in the backup but do not exist on the target")
-                + (acl > 0 ? "; " + acl + " GRANT/REVOKE entries were skipped: re-grant what the application needs" : "");
-        return new Roles(List.copyOf(owners), List.copyOf(missing), acl, target.user(), note);
     }
 
     /** How long to wait for pg_restore to exit once its input has ended: until the deadline (a day without one). */

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  *   data/&lt;backupId&gt;.&lt;attempt&gt;.pgdump.zst.esdk               the encrypted, compressed pg_dump archive
  *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
  *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
+ *   reports/dr-drill/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId|none&gt;.json|.txt  one report per drill (in the replica repository)
  *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
  *   reports/readiness/&lt;yyyy-MM-dd&gt;.html and latest.html              the recovery-readiness report (replaced, not kept apart)
  *   config/manifests/&lt;snapshotId&gt;.json                          a configuration snapshot's commit point (FORMAT.md, section 12)
@@ -30,6 +31,8 @@ public final class Layout {
     public static final String VERIFICATIONS = "verifications/";
     public static final String RESTORE_TEST_REPORTS = "reports/restore-test/";
     public static final String PRUNE_AUDIT = "audit/prune/";
+    /** The disaster-recovery drill's reports, in the replica repository (the only prefix the drill may write). */
+    public static final String DR_DRILL_REPORTS = "reports/dr-drill/";
     /** The readiness report's prefix: the only place anything is replaced (the report function may write only here). */
     public static final String READINESS_REPORTS = "reports/readiness/";
     public static final ObjectKey READINESS_LATEST = ObjectKey.of(READINESS_REPORTS + "latest.html");
@@ -147,6 +150,11 @@ public final class Layout {
     /** A restore-test report, {@code extension} {@code json} (the report) or {@code txt} (its summary for people). */
     public static ObjectKey restoreTestReport(Instant started, BackupId id, String extension) {
         return ObjectKey.of(RESTORE_TEST_REPORTS + SECONDS.format(started) + "-" + id + "." + extension);
+    }
+
+    /** A dr-drill report ({@code json} or {@code txt}); {@code id} null when no replicated backup was found ("none"). */
+    public static ObjectKey drDrillReport(Instant started, BackupId id, String extension) {
+        return ObjectKey.of(DR_DRILL_REPORTS + SECONDS.format(started) + "-" + (id == null ? "none" : id.toString()) + "." + extension);
     }
 
     /** The audit record of one real prune run. */

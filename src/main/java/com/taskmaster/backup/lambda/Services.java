@@ -13,6 +13,7 @@ import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.config.LiteralSettings;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.drdrill.DrDrillService;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
@@ -31,7 +32,7 @@ import com.taskmaster.backup.restoretest.RestoreTestService;
 import com.taskmaster.backup.report.ReadinessInput;
 import com.taskmaster.backup.report.ReportService;
 import com.taskmaster.backup.repository.ObjectLinks;
-import com.taskmaster.backup.restoretest.SmokeQueries;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -134,19 +135,41 @@ public class Services {
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
     }
 
-    public RestoreTestService restoreTestService() {
+    /** The restore-test server's maintenance database (RESTORE_TEST_DB_URL, RESTORE_TEST_DB_SECRET_ARN). */
+    private DbCredentials restoreTestServer() {
         Optional<String> restoreTestUrl = LiteralSettings.get(ConfigProvider.getConfig(), "restore-test.db-url");
         if (restoreTestUrl.isEmpty() && restoreTestConfig.dbSecretArn().isEmpty()) {
             throw new IllegalArgumentException("set RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN (the restore-test "
                     + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
         }
-        DbCredentials server = connection(restoreTestUrl, restoreTestConfig.dbSecretArn());
+        return connection(restoreTestUrl, restoreTestConfig.dbSecretArn());
+    }
+
+    public RestoreTestService restoreTestService() {
+        DbCredentials server = restoreTestServer();
         List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
         DatabaseRestore restore = new DatabaseRestore(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
         return new RestoreTestService(appendOnly(), restore, server, sources,
                 SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
                 Clock.systemUTC());
+    }
+
+    /**
+     * The disaster-recovery drill, in the secondary region: the replica repository (BACKUP_REPLICA_REPOSITORY) through
+     * this region's S3 client, the replica key (BACKUP_REPLICA_KMS_KEY) through this region's KMS client, the
+     * restore-test server (RESTORE_TEST_*), BACKUP_RPO and BACKUP_RTO. No client of another region is made.
+     */
+    public DrDrillService drDrillService() {
+        String uri = config.replicaRepository().filter(r -> !r.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "set BACKUP_REPLICA_REPOSITORY (the replica bucket, s3://bucket/prefix): dr-drill restores from it"));
+        String key = config.replicaKmsKey().filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "set BACKUP_REPLICA_KMS_KEY (the replica key's ARN in this region): dr-drill decrypts with it only"));
+        AppendOnlyRepository replica = Repositories.appendOnly(Repositories.open(Repositories.withNamespace(uri, config.namespace()), s3::get));
+        List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
+        return new DrDrillService(replica, () -> Keys.openExisting(key, kms::get), PgTools.locate(config.pgBin()), restoreTestServer(),
+                sources, SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RPO", config.rpo()),
+                VerifySettings.duration("BACKUP_RTO", config.rto()), kms.get().serviceClientConfiguration().region().id(), Clock.systemUTC());
     }
 
     // ---- the readiness report ----

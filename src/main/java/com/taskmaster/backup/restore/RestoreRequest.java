@@ -2,6 +2,7 @@ package com.taskmaster.backup.restore;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.RoleHandling;
 import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.support.InvalidRequestException;
 
@@ -16,13 +17,17 @@ import java.util.Set;
  * A validated restore request: {@code {"backupId": "...", "target": "...", "confirm": "..."}} or
  * {@code {"at": "2026-11-20T14:00:00Z", "target": "..."}}. {@code target} is a Secrets Manager secret ARN or a
  * {@code postgresql://} URL; {@code confirm} (the target database's name) is needed only when the target is not empty.
+ * Roles ({@link RoleHandling}): ownership and privileges are restored by default; optional {@code "roles":
+ * "create-missing"} or {@code "skip"}, and {@code "roleMap": {"old": "new"}}.
  * The target string is never shown back: it may hold a password.
  */
-public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, String target, Optional<String> confirm) {
-    private static final Set<String> FIELDS = Set.of("backupId", "at", "target", "confirm");
+public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, String target, Optional<String> confirm,
+                             RoleHandling roles) {
+    private static final Set<String> FIELDS = Set.of("backupId", "at", "target", "confirm", "roles");
     private static final String USAGE = "expected {\"backupId\": \"20261128T020000Z-daily\", \"target\": \"<Secrets Manager ARN "
             + "or postgresql:// URL>\"} or {\"at\": \"2026-11-20T14:00:00Z\", \"target\": ...}, plus \"confirm\": \"<database name>\" "
-            + "for a non-empty target";
+            + "for a non-empty target, and optionally \"roles\": \"skip\"";
+    private static final int MAX_ROLE_NAME = 63;
 
     public RestoreRequest {
         if (backupId.isPresent() == at.isPresent()) {
@@ -35,6 +40,12 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, 
             throw new InvalidRequestException("'target' must be a Secrets Manager secret ARN (arn:aws:secretsmanager:...) "
                     + "or a postgresql:// URL");
         }
+        roles = roles == null ? RoleHandling.RESTORE : roles;
+    }
+
+    /** A request restoring ownership and privileges (the default role handling). */
+    public RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, String target, Optional<String> confirm) {
+        this(backupId, at, target, confirm, RoleHandling.RESTORE);
     }
 
     public static RestoreRequest fromEvent(Map<String, Object> event) {
@@ -61,7 +72,39 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, 
                         + "' is not an ISO-8601 UTC time such as 2026-11-20T14:00:00Z");
             }
         });
-        return new RestoreRequest(id, at, string(event, "target").orElse(null), string(event, "confirm"));
+        return new RestoreRequest(id, at, string(event, "target").orElse(null), string(event, "confirm"), roles(event));
+    }
+
+    /** {@code "roles"} and {@code "roleMap"}: what to do about the backup's roles. */
+    private static RoleHandling roles(Map<String, Object> event) {
+        RoleHandling.Mode mode = string(event, "roles").map(s -> switch (s) {
+            case "skip" -> RoleHandling.Mode.SKIP;
+            default -> throw new InvalidRequestException("invalid 'roles': '" + printable(s) + "'; expected \"skip\" (restore "
+                    + "neither ownership nor privileges)");
+        }).orElse(RoleHandling.Mode.RESTORE);
+        Object raw = event.get("roleMap");
+        Map<String, String> map = new java.util.TreeMap<>();
+        if (raw != null) {
+            if (!(raw instanceof Map<?, ?> given)) {
+                throw new InvalidRequestException("field 'roleMap' must be an object {\"role in the backup\": \"role on the target\"}");
+            }
+            for (Map.Entry<?, ?> e : given.entrySet()) {
+                if (!(e.getValue() instanceof String to) || !validRole(to) || !validRole(String.valueOf(e.getKey()))) {
+                    throw new InvalidRequestException("'roleMap' entry '" + printable(String.valueOf(e.getKey()))
+                            + "' must map a role name to a role name (1 to " + MAX_ROLE_NAME + " characters)");
+                }
+                map.put((String) e.getKey(), to);
+            }
+        }
+        if (mode == RoleHandling.Mode.SKIP && !map.isEmpty()) {
+            throw new InvalidRequestException("'roleMap' cannot be combined with \"roles\": \"skip\" (skip restores neither "
+                    + "ownership nor privileges, so there is nothing to map)");
+        }
+        return new RoleHandling(mode, map);
+    }
+
+    private static boolean validRole(String name) {
+        return !name.isEmpty() && name.length() <= MAX_ROLE_NAME && name.chars().noneMatch(c -> c == 0);
     }
 
     /**

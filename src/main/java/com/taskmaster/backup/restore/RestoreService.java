@@ -38,7 +38,7 @@ public final class RestoreService {
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
-        DatabaseRestore.Restored restored = restore.into(m, target, replace, deadline);
+        DatabaseRestore.Restored restored = restore.into(m, target, replace, request.roles(), deadline);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),
                 true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables());
     }

@@ -2,22 +2,20 @@ package com.taskmaster.backup.restoretest;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.ScratchRestore;
 import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.InvalidRequestException;
 import com.taskmaster.backup.support.RandomIds;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -57,19 +55,9 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
                     .findFirst().orElse(candidates.get(0));
         }
         verified = latest.containsKey(backup.backupId()) && latest.get(backup.backupId()).passed();
-        Manifest.Database db = backup.database();
-        List<String[]> forbidden = new java.util.ArrayList<>(sources.stream()
-                .map(s -> new String[] {s.host(), Integer.toString(s.port()), s.database()}).toList());
-        forbidden.add(new String[] {db.host(), Integer.toString(db.port()), db.name()});
-        for (String[] f : forbidden) { // the server, not only the database: scratch copies and drops must never reach it
-            if (f[0] != null && sameServer(server.host(), server.port(), f[0], Integer.parseInt(f[1]))) {
-                throw refused(server, "it is the source database's server (" + f[0] + ":" + f[1] + ", database " + f[2] + ")");
-            }
-        }
-        if (serverSystemIdentifier != null && serverSystemIdentifier.equals(db.systemIdentifier())) {
-            throw refused(server, "it is the source database's cluster (system identifier " + serverSystemIdentifier
-                    + ", the backup's " + db.describe() + ") under another name");
-        }
+        ScratchRestore.sourceServer(server, serverSystemIdentifier, backup.database(), sources).ifPresent(why -> {
+            throw refused(server, why);
+        });
         String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
     }
@@ -107,22 +95,6 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         return new RestoreTestFailedException("refusing to restore-test on " + server.describe() + ": " + why
                 + "; point RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN at a separate server's maintenance database"
                 + " (e.g. postgres); nothing was created");
-    }
-
-    /** Same port, and the same host name (ignoring case) or addresses in common. */
-    static boolean sameServer(String hostA, int portA, String hostB, int portB) {
-        if (portA != portB) {
-            return false;
-        }
-        if (hostA.equalsIgnoreCase(hostB)) {
-            return true;
-        }
-        try {
-            Set<InetAddress> a = Set.of(InetAddress.getAllByName(hostA));
-            return Arrays.stream(InetAddress.getAllByName(hostB)).anyMatch(a::contains);
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**

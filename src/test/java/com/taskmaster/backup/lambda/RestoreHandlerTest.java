@@ -88,10 +88,18 @@ class RestoreHandlerTest {
 
     @Test
     @Order(1)
-    void restoresABackupByIdIntoAnEmptyDatabaseAndProvesItsFingerprints() throws Exception {
+    void aMissingRoleIsRefusedByNameAndSkipRestoresWithoutOwnersAndPrivileges() throws Exception {
         backups();
         DbCredentials target = PostgresServer.get().createDatabase("target");
-        Response r = invoke("{\"backupId\": \"" + second.backupId() + "\", \"target\": \"" + url(target) + "\"}");
+        RestoreTestResource.alerts.receive(0);
+        Response refused = invoke("{\"backupId\": \"" + second.backupId() + "\", \"target\": \"" + url(target) + "\"}");
+        assertTrue(refused.statusCode() >= 400, refused.asString());
+        assertTrue(refused.asString().contains("name roles that do not exist on the target: " + RestoreTestResource.role
+                + "; nothing was changed"), refused.asString());
+        assertEquals("0", relations(target));
+        assertEquals(1, RestoreTestResource.alerts.receive(1).size());
+
+        Response r = invoke("{\"backupId\": \"" + second.backupId() + "\", \"target\": \"" + url(target) + "\", \"roles\": \"skip\"}");
         r.then().statusCode(200);
         assertEquals(second.backupId().value(), r.jsonPath().getString("backupId"));
         assertEquals(second.tables().size(), r.jsonPath().getInt("tablesRestored"));
@@ -100,9 +108,11 @@ class RestoreHandlerTest {
         assertEquals(target.host() + ":" + target.port() + "/" + target.database(), r.jsonPath().getString("target"));
         assertFalse(r.asString().contains(target.password()), "no password in the result");
         // roles: the dropped role owned a table and held a grant; the restore skipped both and says so
+        assertEquals("skip", r.jsonPath().getString("roles.handling"));
         assertTrue(r.jsonPath().getList("roles.ownersInBackup").contains(RestoreTestResource.role), r.asString());
         assertEquals(List.of(RestoreTestResource.role), r.jsonPath().getList("roles.missingOnTarget"));
-        assertTrue(r.jsonPath().getInt("roles.privilegeEntriesSkipped") >= 1, r.asString());
+        assertTrue(r.jsonPath().getInt("roles.privilegeEntries") >= 1, r.asString());
+        assertFalse(r.jsonPath().getBoolean("roles.ownershipAndPrivilegesRestored"));
         assertEquals(PostgresServer.get().admin().user(), PostgresServer.get().psql(target.database(),
                 "SELECT tableowner FROM pg_tables WHERE schemaname = 'taskmaster' AND tablename = 'tags'").strip());
         assertEquals(second.tables().stream().filter(t -> t.qualifiedName().equals("taskmaster.tasks")).findFirst().orElseThrow().rows(),
@@ -115,7 +125,7 @@ class RestoreHandlerTest {
         backups();
         DbCredentials target = PostgresServer.get().createDatabase("target");
         String at = first.startedAt().plus(Duration.between(first.startedAt(), second.startedAt()).dividedBy(2)).toString();
-        Response r = invoke("{\"at\": \"" + at + "\", \"target\": \"" + url(target) + "\"}");
+        Response r = invoke("{\"at\": \"" + at + "\", \"target\": \"" + url(target) + "\", \"roles\": \"skip\"}");
         r.then().statusCode(200);
         assertEquals(first.backupId().value(), r.jsonPath().getString("backupId"));
         assertEquals(at, r.jsonPath().getString("pointInTime.requested"));
@@ -131,7 +141,7 @@ class RestoreHandlerTest {
         backups();
         // the usual case: the damaged database, holding the backup's objects (here: the newer backup) and more
         DbCredentials target = PostgresServer.get().createDatabase("target");
-        invoke("{\"backupId\": \"" + second.backupId() + "\", \"target\": \"" + url(target) + "\"}").then().statusCode(200);
+        invoke("{\"backupId\": \"" + second.backupId() + "\", \"target\": \"" + url(target) + "\", \"roles\": \"skip\"}").then().statusCode(200);
         PostgresServer.get().psql(target.database(), "CREATE TABLE keepme (x int); INSERT INTO keepme VALUES (1)");
         String before = relations(target);
         String secret = MotoServer.get().secrets().createSecret(b -> b.name("restore-target-" + System.nanoTime())
@@ -150,7 +160,7 @@ class RestoreHandlerTest {
         assertEquals(2, RestoreTestResource.alerts.receive(2).size());
 
         Response r = invoke("{\"backupId\": \"" + first.backupId() + "\", \"target\": \"" + secret + "\", \"confirm\": \""
-                + target.database() + "\"}");
+                + target.database() + "\", \"roles\": \"skip\"}");
         r.then().statusCode(200);
         assertTrue(r.jsonPath().getBoolean("replacedExisting"));
         assertTrue(r.jsonPath().getBoolean("fingerprintsEqual"));
@@ -177,6 +187,7 @@ class RestoreHandlerTest {
                 new String[] {"{\"backupId\": \"" + first.backupId() + "\", \"target\": \"/etc/passwd\"}", "'target' must be"},
                 new String[] {"{\"backupId\": \"" + first.backupId() + "\", \"target\": 5}", "field 'target' must be a string"},
                 new String[] {"{\"backupld\": \"x\", " + t + "}", "unknown field 'backupld'"},
+                new String[] {"{\"backupId\": \"" + first.backupId() + "\", " + t + ", \"roles\": \"ignore\"}", "invalid 'roles': 'ignore'"},
                 new String[] {"{}", "restore needs a payload"});
         for (String[] c : cases) {
             Response r = invoke(c[0]);
@@ -200,7 +211,7 @@ class RestoreHandlerTest {
         bytes[bytes.length - 40] ^= 0x01; // in the last frame: detected only when the stream ends
         Files.write(data, bytes);
         DbCredentials target = PostgresServer.get().createDatabase("target");
-        Response r = invoke("{\"backupId\": \"" + bad.backupId() + "\", \"target\": \"" + url(target) + "\"}");
+        Response r = invoke("{\"backupId\": \"" + bad.backupId() + "\", \"target\": \"" + url(target) + "\", \"roles\": \"skip\"}");
         assertTrue(r.statusCode() >= 400, r.asString());
         assertTrue(r.asString().contains("restore of backup " + bad.backupId()), r.asString());
         assertTrue(r.asString().contains("nothing was committed"), r.asString());

@@ -8,6 +8,8 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
@@ -226,7 +228,7 @@ class RestoreTestServiceTest {
                 p1.backupId(), new Verification(p1.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"),
                 s2.backupId(), new Verification(s2.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"));
         DbCredentials server = PostgresServer.scratch().admin();
-        DbCredentials prodSource = new DbCredentials("PROD.example", 5432, "taskmaster", "u", "p", "disable");
+        DbCredentials prodSource = new DbCredentials("PROD.example", 5432, "taskmaster", "app", "not-this-Password-7", "disable");
         assertEquals(p1, RestoreTestPlan.plan(newestFirst, latest, Optional.empty(), server, null, List.of(prodSource), now).backup(),
                 "the newest verified backup of the configured source, not the other database's newer one");
         var e = assertThrows(InvalidRequestException.class,

@@ -89,14 +89,17 @@ final class TemplateReader {
     static final Set<String> NO_ENVELOPE_KEY_HANDLERS = Set.of("list", "prune", "report");
 
     /** What prune may delete (plain DeleteObject only), write (its audit records) and read, under the bucket. */
+    /** Backups, and the configuration snapshots under config/ (issue 15): manifest and data object, nothing else. */
     static final Set<String> PRUNE_DELETE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
-            "${BackupBucket.Arn}/backups/data/*");
+            "${BackupBucket.Arn}/backups/data/*", "${BackupBucket.Arn}/backups/config/manifests/*",
+            "${BackupBucket.Arn}/backups/config/data/*");
     static final Set<String> PRUNE_PUT_RESOURCES = Set.of("${BackupBucket.Arn}/backups/audit/prune/*");
     /** Where prune reads S3 Object Lock state (retention, legal hold): what it may delete, nothing else. */
     static final Set<String> PRUNE_LOCK_STATE_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
             "${BackupBucket.Arn}/backups/data/*");
     static final Set<String> PRUNE_GET_RESOURCES = Set.of("${BackupBucket.Arn}/backups/manifests/*",
-            "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/audit/prune/*");
+            "${BackupBucket.Arn}/backups/verifications/*", "${BackupBucket.Arn}/backups/audit/prune/*",
+            "${BackupBucket.Arn}/backups/config/manifests/*");
 
     /** Only these handlers' roles may delete objects. */
     static final Set<String> DELETE_ALLOWED_HANDLERS = Set.of("prune");

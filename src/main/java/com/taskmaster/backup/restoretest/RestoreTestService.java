@@ -6,6 +6,7 @@ import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.RoleHandling;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.ServerRoles;
 import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.support.Deadline;
@@ -20,8 +21,9 @@ import java.util.List;
 
 /**
  * One restore-test run: plan (nothing touched yet; refusals happen here), drop scratch databases that crashed runs
- * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven), run the smoke
- * queries, measure, and in every case drop the scratch database; then write the report and fail if anything failed.
+ * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven; owners and
+ * privileges restored, the backup's roles the server lacks created NOLOGIN), run the smoke queries, measure, and in
+ * every case drop the scratch database, then the roles created for it; then write the report and fail if anything failed.
  */
 public final class RestoreTestService {
     private static final Logger LOG = Logger.getLogger(RestoreTestService.class);
@@ -94,7 +96,7 @@ public final class RestoreTestService {
             }
             created = true;
             DbCredentials target = server.withDatabase(plan.scratchDatabase());
-            report.restored(restorer.into(plan.backup(), target, false, RoleHandling.SKIP, deadline));
+            report.restored(restorer.into(plan.backup(), target, false, RoleHandling.CREATE_MISSING, deadline));
             report.restoredDatabaseBytes(ScratchDatabases.size(target, checks));
             List<SmokeQueries.Outcome> smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             report.smokeQueries(smoke);
@@ -113,6 +115,30 @@ public final class RestoreTestService {
                 dropped = true; // never created
             }
             report.scratchDropped(dropped);
+            dropCreatedRoles(report, dropped, deadline.minus(Deadline.Margin.CLEANUP));
+        }
+    }
+
+    /**
+     * The roles the restore created on the restore-test server (the backup's roles it lacked), dropped once the scratch
+     * database, the only place they own anything, is gone: the server is left as it was found.
+     */
+    private void dropCreatedRoles(RestoreTestReport.Builder report, boolean scratchDropped, Deadline limit) {
+        DatabaseRestore.Restored restored = report.restored();
+        if (restored == null || restored.roles() == null || restored.roles().created().isEmpty()) {
+            return;
+        }
+        List<String> created = restored.roles().created();
+        if (!scratchDropped) {
+            report.failure("roles " + created + " created for the restore were not dropped (the scratch database still exists): "
+                    + "drop both by hand");
+            return;
+        }
+        try {
+            ServerRoles.drop(server, created, limit);
+            LOG.infof("restore-test: dropped the roles created for the restore: %s", created);
+        } catch (RuntimeException e) {
+            report.failure("roles " + created + " created for the restore could not be dropped (drop them by hand): " + e.getMessage());
         }
     }
 

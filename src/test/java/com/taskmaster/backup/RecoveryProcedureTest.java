@@ -74,6 +74,7 @@ class RecoveryProcedureTest {
     static Manifest first;
     static Manifest second;
     static String between;
+    static final String OWNER = "recovery_owner_" + ProcessHandle.current().pid();
 
     @TempDir
     Path tmp;
@@ -85,6 +86,8 @@ class RecoveryProcedureTest {
         Commands.require("zstd", "install it with apt-get install zstd");
         PostgresServer pg = PostgresServer.get();
         source = pg.sampleDatabase("recovery", 0.3);
+        pg.psql("postgres", "CREATE ROLE " + OWNER);   // owns a table: the no-tool path restores owners and privileges too
+        pg.psql(source.database(), "ALTER TABLE public.app_settings OWNER TO " + OWNER + "; GRANT SELECT ON taskmaster.tasks TO " + OWNER);
         keyArn = AwsFixtures.kmsKey();   // not a multi-Region key: moto cannot decrypt those (see the class comment)
         String bucket = AwsFixtures.bucket("primary");
         Repository repo = new S3Repository(MotoServer.get().s3(), bucket, "backups", 0);
@@ -216,6 +219,10 @@ class RecoveryProcedureTest {
         // Checked again here, independently of the documented query.
         List<TableFingerprint> restored = Restores.fingerprints(PostgresServer.get().admin().withDatabase(targetDb), m.tables());
         assertEquals(m.tables(), restored);
+        // The roles object was decrypted and run (section 6), and pg_restore kept owners and privileges.
+        assertTrue(Files.readString(tmp.resolve("work-" + targetDb).resolve("roles.sql")).contains("CREATE ROLE " + OWNER + ";"));
+        assertEquals(OWNER, PostgresServer.get().psql(targetDb, "SELECT tableowner FROM pg_tables WHERE tablename = 'app_settings'").strip());
+        assertEquals("t", PostgresServer.get().psql(targetDb, "SELECT has_table_privilege('" + OWNER + "', 'taskmaster.tasks', 'SELECT')").strip());
     }
 
     /** The moto endpoint and credentials, and a PATH holding the standard tools the document names (nothing else). */

@@ -18,12 +18,14 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -87,11 +89,12 @@ public final class DatabaseRestore {
      * What was done about roles ({@link RestoreRoles}): {@code handling} restore, create-missing or skip; the roles the
      * backup names (owners, and grantees of privileges and policies), those missing on the target before the restore,
      * the role map applied, the roles created (NOLOGIN: set their passwords), the number of privilege entries, whether
-     * ownership and privileges were restored, and, when they were not, the role every object belongs to.
+     * ownership and privileges were restored, and, when they were not, the role every object belongs to; {@code proven}:
+     * how owners and privileges were proven equal to the backup's ({@link OwnershipProof}).
      */
     public record Roles(String handling, List<String> ownersInBackup, List<String> granteesInBackup, List<String> missingOnTarget,
                         Map<String, String> mapped, List<String> created, int privilegeEntries, boolean ownershipAndPrivilegesRestored,
-                        String restoredObjectsOwnedBy, String note) {
+                        String restoredObjectsOwnedBy, String proven, String note) {
     }
 
     /**
@@ -116,11 +119,22 @@ public final class DatabaseRestore {
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
         LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
         FingerprintKey key = m.fingerprints() == null ? null : unwrapKey(m);
-        RestoreRoles roleStep = RestoreRoles.check(m, readToc(m), roleHandling, target, deadline.minus(Deadline.Margin.WORK));
-        pgRestore(m, target, replace, roleStep.pgRestoreOptions(), deadline);
+        List<TocEntry> toc = readToc(m);
+        RestoreRoles roleStep = RestoreRoles.check(m, toc, roleHandling, target, deadline.minus(Deadline.Margin.WORK));
+        roleStep.createMissing(target, () -> roleDefinitions(m), deadline.minus(Deadline.Margin.WORK));
+        try {
+            pgRestore(m, target, replace, roleStep, deadline);
+        } catch (RestoreFailedException e) {
+            throw new RestoreFailedException(e.getMessage() + roleStep.undo(target, checks), e);
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + roleStep.undo(target, checks));
+        } catch (RuntimeException e) {
+            LOG.warnf("restore of backup %s failed%s", m.backupId(), roleStep.undo(target, checks));
+            throw e;
+        }
 
         List<TableProof> proofs = m.fingerprints() != null ? proveContent(m, key, target, checks) : proveCounts(m, target, checks);
-        Roles roles = roleStep.report(target);
+        Roles roles = roleStep.report(target, roleHandling.skips() ? null : proveOwnership(m, toc, roleHandling, target, replace, checks));
         long ms = Duration.between(start, clock.instant()).toMillis();
         String proof = m.fingerprints() != null ? Restored.CONTENT : Restored.COUNTS;
         LOG.infof("restored backup %s into %s: %d tables, equal by %s, %d ms", m.backupId(), target.describe(),
@@ -157,6 +171,23 @@ public final class DatabaseRestore {
                 t.rowsEqual(), t.digestEqual())).toList();
     }
 
+    /** Owners and privileges of the restored database equal the backup's ({@link OwnershipProof}); what was proven. */
+    private String proveOwnership(Manifest m, List<TocEntry> toc, RoleHandling handling, DbCredentials target, boolean replace,
+                                  Deadline checks) {
+        try {
+            return OwnershipProof.prove(tools, target, toc, handling.map(), !replace, checks);
+        } catch (RestoreFailedException e) {
+            throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
+                    + " and its content proven, but " + e.getMessage() + "; do not use this database before investigating", e);
+        } catch (IOException e) {
+            throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
+                    + " and its content proven, but its owners and privileges could not be checked: " + e.getMessage(), e);
+        } catch (Deadline.Exceeded e) {
+            throw new Deadline.Exceeded(e.getMessage() + "; backup " + m.backupId() + " was restored into " + target.describe()
+                    + " (committed) and its content proven, but its owners and privileges were not checked");
+        }
+    }
+
     /** A manifest without content fingerprints (written before them): every table's row count equals the manifest's. */
     private static List<TableProof> proveCounts(Manifest m, DbCredentials target, Deadline checks) {
         List<TableFingerprint> actual;
@@ -177,6 +208,19 @@ public final class DatabaseRestore {
         return m.tables().stream().map(t -> new TableProof(t.qualifiedName(), t.rows(), got.get(t.qualifiedName()), true, null)).toList();
     }
 
+    /** The roles object's definitions (docs/FORMAT.md), read through the same checks as the data; empty for older backups. */
+    private Optional<RoleDefinitions> roleDefinitions(Manifest m) {
+        if (m.roles() == null) {
+            return Optional.empty();
+        }
+        try (InputStream in = BackupReader.open(repository, m, m.roles().object(), envelope)) {
+            return Optional.of(RoleDefinitions.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new RestoreFailedException("backup " + m.backupId() + ": its roles object cannot be read: " + e.getMessage()
+                    + "; nothing was changed", e);
+        }
+    }
+
     /** The archive's table of contents, read from the start of the backup before anything is touched. */
     private List<TocEntry> readToc(Manifest m) {
         try (InputStream plain = openBackup(m)) {
@@ -188,8 +232,8 @@ public final class DatabaseRestore {
     }
 
     /** Streams the backup into one pg_restore job in one transaction. */
-    private void pgRestore(Manifest m, DbCredentials target, boolean replace, List<String> roleOptions, Deadline deadline) {
-        List<String> args = new ArrayList<>(roleOptions);
+    private void pgRestore(Manifest m, DbCredentials target, boolean replace, RestoreRoles roles, Deadline deadline) {
+        List<String> args = new ArrayList<>(roles.pgRestoreOptions());
         args.addAll(List.of("--single-transaction", "--exit-on-error"));
         if (replace) {
             args.addAll(List.of("--clean", "--if-exists"));
@@ -197,7 +241,7 @@ public final class DatabaseRestore {
         args.add("--dbname=dbname='" + target.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         String what = "restore of backup " + m.backupId() + " into " + target.describe();
-        try (InputStream plain = openBackup(m);
+        try (InputStream plain = roles.archive(openBackup(m));
              PgProcess restore = PgProcess.start(tools, "pg_restore", args, target);
              Deadline.Watch watch = work.watch("restore-watchdog", () -> restore.kill(work.exceeded("pg_restore").getMessage()))) {
             CompletableFuture<byte[]> restoreOut = drain(restore.stdout());

@@ -1,6 +1,7 @@
 package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.postgres.DbCredentials;
+import com.taskmaster.backup.postgres.ServerRoles;
 import com.taskmaster.backup.support.Deadline;
 
 import java.net.InetAddress;
@@ -58,7 +59,9 @@ public final class ScratchRestore {
             }
             created = true;
             DbCredentials target = server.withDatabase(scratchName);
-            restored = restorer.into(backup, target, false, RoleHandling.SKIP, deadline);
+            // The backup's roles the server lacks are created (NOLOGIN) so that owners and privileges are proven too,
+            // and dropped below with the scratch database: the server is left as it was found.
+            restored = restorer.into(backup, target, false, RoleHandling.CREATE_MISSING, deadline);
             bytes = ScratchDatabases.size(target, checks);
             smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));
@@ -75,8 +78,27 @@ public final class ScratchRestore {
             } else {
                 dropped = true; // never created
             }
+            dropCreatedRoles(server, restored, dropped, failures, deadline.minus(Deadline.Margin.CLEANUP));
         }
         return new Outcome(restored, bytes, smoke, failures, dropped);
+    }
+
+    /** The roles the restore created (the backup's roles the server lacked), dropped once the scratch database, the only place they own anything, is gone. */
+    private static void dropCreatedRoles(DbCredentials server, DatabaseRestore.Restored restored, boolean scratchDropped,
+                                         List<String> failures, Deadline limit) {
+        if (restored == null || restored.roles() == null || restored.roles().created().isEmpty()) {
+            return;
+        }
+        List<String> created = restored.roles().created();
+        if (!scratchDropped) {
+            failures.add("roles " + created + " created for the restore were not dropped (the scratch database still exists): drop both by hand");
+            return;
+        }
+        try {
+            ServerRoles.drop(server, created, limit);
+        } catch (RuntimeException e) {
+            failures.add("roles " + created + " created for the restore could not be dropped (drop them by hand): " + e.getMessage());
+        }
     }
 
     /**

@@ -35,6 +35,10 @@ final class ArchiveInput {
         charset = c;
     }
 
+    Charset charset() {
+        return charset;
+    }
+
     /** Bytes consumed so far: the offset of the next byte, for messages. */
     long position() {
         return bufferStart + pos;

@@ -23,10 +23,10 @@ import java.util.Set;
  */
 public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, String target, Optional<String> confirm,
                              RoleHandling roles) {
-    private static final Set<String> FIELDS = Set.of("backupId", "at", "target", "confirm", "roles");
+    private static final Set<String> FIELDS = Set.of("backupId", "at", "target", "confirm", "roles", "roleMap");
     private static final String USAGE = "expected {\"backupId\": \"20261128T020000Z-daily\", \"target\": \"<Secrets Manager ARN "
             + "or postgresql:// URL>\"} or {\"at\": \"2026-11-20T14:00:00Z\", \"target\": ...}, plus \"confirm\": \"<database name>\" "
-            + "for a non-empty target, and optionally \"roles\": \"skip\"";
+            + "for a non-empty target, and optionally \"roles\": \"create-missing\" | \"skip\" and \"roleMap\": {\"old\": \"new\"}";
     private static final int MAX_ROLE_NAME = 63;
 
     public RestoreRequest {
@@ -78,9 +78,10 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<Instant> at, 
     /** {@code "roles"} and {@code "roleMap"}: what to do about the backup's roles. */
     private static RoleHandling roles(Map<String, Object> event) {
         RoleHandling.Mode mode = string(event, "roles").map(s -> switch (s) {
+            case "create-missing" -> RoleHandling.Mode.CREATE_MISSING;
             case "skip" -> RoleHandling.Mode.SKIP;
-            default -> throw new InvalidRequestException("invalid 'roles': '" + printable(s) + "'; expected \"skip\" (restore "
-                    + "neither ownership nor privileges)");
+            default -> throw new InvalidRequestException("invalid 'roles': '" + printable(s) + "'; expected \"create-missing\" "
+                    + "(create the backup's roles the target lacks, NOLOGIN) or \"skip\" (restore neither ownership nor privileges)");
         }).orElse(RoleHandling.Mode.RESTORE);
         Object raw = event.get("roleMap");
         Map<String, String> map = new java.util.TreeMap<>();

@@ -151,11 +151,13 @@ abstract class PruneServiceContractTest {
             BackupId id = BackupId.parse(e.backupId());
             assertTrue(repo.stat(Layout.manifest(id)).isEmpty(), "manifest of " + id);
             assertTrue(repo.stat(Layout.data(id, "a1")).isEmpty(), "data of " + id);
+            assertTrue(repo.stat(Layout.roles(id, "a1")).isEmpty(), "roles object of " + id);
         }
         List<Manifest> left = new Catalog(repo).list().backups();
         assertEquals(r.keptCount(), left.size());
         for (Manifest m : left) {
             assertTrue(repo.stat(ObjectKey.of(m.data().key())).isPresent(), "data of kept " + m.backupId());
+            assertTrue(repo.stat(ObjectKey.of(m.roles().object().key())).isPresent(), "roles object of kept " + m.backupId());
         }
         List<ObjectInfo> audits = repo.list(Layout.PRUNE_AUDIT);
         assertEquals(1, audits.size());
@@ -260,6 +262,7 @@ abstract class PruneServiceContractTest {
         Instant old = NOW.minus(Duration.ofDays(5));
         BackupId crashed = BackupId.scheduled(old, "crashed");
         repo.putIfAbsent(Layout.data(crashed, "a1"), new byte[77]); // data committed, manifest never written
+        repo.putIfAbsent(Layout.roles(crashed, "a1"), new byte[13]); // and its roles object
         BackupId retried = put(repo, old.plusSeconds(3600), "retried", null);
         repo.putIfAbsent(Layout.data(retried, "a0"), new byte[5]); // an earlier attempt of a backup that exists
         ObjectWriter abandoned = repo.create(Layout.data(BackupId.scheduled(old, "abandoned"), "a1"));
@@ -274,14 +277,16 @@ abstract class PruneServiceContractTest {
         repo.putIfAbsent(Layout.data(committing, "a1"), new byte[11]);
 
         PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "r", Deadline.NONE);
-        assertEquals(Set.of(Layout.data(crashed, "a1").value(), Layout.data(retried, "a0").value()),
+        assertEquals(Set.of(Layout.data(crashed, "a1").value(), Layout.roles(crashed, "a1").value(), Layout.data(retried, "a0").value()),
                 dry.leftovers().dataObjects().stream().map(PruneReport.Leftover::key).collect(Collectors.toSet()));
         assertEquals(List.of(Layout.data(BackupId.scheduled(old, "abandoned"), "a1").value()),
                 dry.leftovers().pendingWrites().stream().map(PruneReport.Leftover::key).toList());
 
         PruneReport r = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
-        assertEquals(77 + 5, r.bytesFreed() - r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum());
+        assertEquals(77 + 13 + 5, r.bytesFreed() - r.deleted().stream().mapToLong(PruneReport.Entry::storedBytes).sum());
         assertTrue(repo.stat(Layout.data(crashed, "a1")).isEmpty());
+        assertTrue(repo.stat(Layout.roles(crashed, "a1")).isEmpty());
+        assertTrue(repo.stat(Layout.roles(retried, "a1")).isPresent(), "the retried backup's own roles object stays");
         assertTrue(repo.stat(Layout.data(retried, "a0")).isEmpty());
         assertTrue(repo.stat(Layout.data(retried, "a1")).isPresent(), "the retried backup's own data stays");
         assertTrue(repo.stat(Layout.data(committing, "a1")).isPresent(), "a data object waiting for its manifest survives");

@@ -7,6 +7,7 @@ import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.crypto.Keys;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupReader;
+import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.RestoreFailedException;
@@ -22,6 +23,9 @@ import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
+import com.taskmaster.backup.restoretest.RestoreTestReport;
+import com.taskmaster.backup.restoretest.RestoreTestRequest;
+import com.taskmaster.backup.restoretest.RestoreTestService;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +112,13 @@ class OwnershipTest {
         return PostgresServer.run(cmd, db.libpqEnvironment());
     }
 
+    /** Leaves the scratch server as the other tests expect it: without this test's database and roles. */
+    static void dropDatabaseAndRoles(PostgresServer server, DbCredentials db, String... roles) {
+        server.psql("postgres", "DROP DATABASE IF EXISTS " + db.database());
+        server.psql("postgres", "DROP ROLE IF EXISTS " + String.join(", ", java.util.Arrays.stream(roles)
+                .map(r -> "\"" + r + "\"").toList()));
+    }
+
     static String roles(PostgresServer server) {
         return server.psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles");
     }
@@ -176,6 +188,26 @@ class OwnershipTest {
         assertTrue(r.roles().ownersInBackup().contains(OWNER), r.roles().toString());
         assertTrue(r.roles().granteesInBackup().containsAll(List.of(APP, OWNER)), r.roles().toString());
         assertEquals(List.of(), r.roles().missingOnTarget());
+        assertTrue(r.roles().proven().startsWith("owners of "), r.roles().proven());
+    }
+
+    @Test
+    void aTargetThatGrantsMoreThanTheBackupIsCaughtByTheOwnershipProof() {
+        DbCredentials target = PG.createDatabase("owned_tamper");
+        // an event trigger on the target grants every new table to PUBLIC: data and counts stay equal
+        PG.psql(target.database(), String.join("\n",
+                "CREATE FUNCTION grant_all() RETURNS event_trigger LANGUAGE plpgsql AS $$",
+                "DECLARE r record; BEGIN",
+                "  FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' LOOP",
+                "    EXECUTE 'GRANT SELECT ON ' || r.object_identity || ' TO PUBLIC';",
+                "  END LOOP;",
+                "END $$;",
+                "CREATE EVENT TRIGGER grant_all ON ddl_command_end EXECUTE FUNCTION grant_all();"));
+
+        var e = assertThrows(RestoreFailedException.class, () -> restore(target, RoleHandling.RESTORE));
+
+        assertTrue(e.getMessage().contains("owners or privileges of the restored database differ from the backup's"), e.getMessage());
+        assertTrue(e.getMessage().contains("ACL app.TABLE items") && e.getMessage().contains("TO PUBLIC"), e.getMessage());
     }
 
     @Test
@@ -194,6 +226,83 @@ class OwnershipTest {
                 + "(SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema', 'pg_toast'))").strip());
         assertEquals("", other.psql(target.database(), "SELECT nspname FROM pg_namespace WHERE nspname = 'app'").strip());
         assertEquals(rolesBefore, roles(other), "no role created or changed");
+    }
+
+    @Test
+    void createMissingCreatesTheRolesNologinWithTheirMembershipsAndRestoresOwnersAndPrivilegesExactly() {
+        PostgresServer other = PostgresServer.scratch();
+        DbCredentials target = other.createDatabase("owned_create");
+        try {
+            RestoreResult r = restore(target, RoleHandling.CREATE_MISSING);
+
+            assertEquals(schemaWithOwnersAndPrivileges(PG, source), schemaWithOwnersAndPrivileges(other, target));
+            assertEquals(List.of(APP, OWNER), r.roles().created());
+            assertEquals("create-missing", r.roles().handling());
+            assertTrue(r.roles().note().contains("roles created NOLOGIN from the backup's captured definitions"), r.roles().note());
+            assertTrue(r.roles().note().contains("memberships granted: " + APP + " in " + OWNER), r.roles().note());
+            assertTrue(r.roles().note().contains("attributes withheld") && r.roles().note().contains("CREATEDB"), r.roles().note());
+            assertEquals("f|f", other.psql("postgres", "SELECT rolcanlogin, rolcreatedb FROM pg_roles WHERE rolname = '" + APP + "'").strip());
+            assertEquals("t", other.psql("postgres", "SELECT pg_has_role('" + APP + "', '" + OWNER + "', 'MEMBER')").strip());
+        } finally {
+            dropDatabaseAndRoles(other, target, APP, OWNER);
+        }
+    }
+
+    @Test
+    void aRoleMapGivesTheBackupsOwnersAndPrivilegesToOtherRolesExactly() {
+        PostgresServer other = PostgresServer.scratch();
+        String owner = "mapped_owner_" + ProcessHandle.current().pid();
+        String app = "Mapped App " + ProcessHandle.current().pid();
+        Map<String, String> map = Map.of(OWNER, owner, APP, app);
+        DbCredentials target = other.createDatabase("owned_mapped");
+        try {
+            var unknown = assertThrows(RestoreFailedException.class, () -> restore(target, new RoleHandling(RoleHandling.Mode.RESTORE,
+                    Map.of("nobody_here", owner))));
+            assertTrue(unknown.getMessage().contains("the role map names [nobody_here], which the backup does not"), unknown.getMessage());
+            var absent = assertThrows(RestoreFailedException.class, () -> restore(target, new RoleHandling(RoleHandling.Mode.RESTORE, map)));
+            assertTrue(absent.getMessage().contains("the role map maps to [" + app + ", " + owner + "], which do not exist on the target"),
+                    absent.getMessage());
+
+            other.psql("postgres", "CREATE ROLE " + owner + "; CREATE ROLE \"" + app + "\"");
+            RestoreResult r = restore(target, new RoleHandling(RoleHandling.Mode.RESTORE, map));
+
+            String expected = schemaWithOwnersAndPrivileges(PG, source).replace(OWNER, owner).replace(APP, app);
+            assertEquals(expected, schemaWithOwnersAndPrivileges(other, target));
+            assertEquals(new java.util.TreeMap<>(map), r.roles().mapped());
+            assertEquals(owner, other.psql(target.database(), "SELECT tableowner FROM pg_tables WHERE tablename = 'items'").strip());
+            assertTrue(r.fingerprintsEqual());
+        } finally {
+            dropDatabaseAndRoles(other, target, app, owner);
+        }
+    }
+
+    @Test
+    void rolesCreatedForARestoreThatFailsAreDroppedAgain() {
+        PostgresServer other = PostgresServer.scratch();
+        DbCredentials target = other.createDatabase("owned_fails");
+        other.psql(target.database(), "CREATE SCHEMA app"); // no relation, so the target counts as empty; pg_restore then fails on it
+        String rolesBefore = roles(other);
+
+        var e = assertThrows(RestoreFailedException.class, () -> restore(target, RoleHandling.CREATE_MISSING));
+
+        assertTrue(e.getMessage().contains("nothing was committed"), e.getMessage());
+        assertTrue(e.getMessage().contains("the roles created for it (" + APP + ", " + OWNER + ") were dropped again"), e.getMessage());
+        assertEquals(rolesBefore, roles(other));
+    }
+
+    @Test
+    void restoreTestCreatesTheRolesItLacksProvesOwnersAndLeavesTheServerAsItFoundIt() {
+        PostgresServer other = PostgresServer.scratch();
+        String rolesBefore = roles(other);
+        String ownerIsRestored = "SELECT 1 / count(*) FROM pg_tables WHERE tablename = 'items' AND tableowner = '" + OWNER + "'";
+
+        RestoreTestReport report = new RestoreTestService(repo, new DatabaseRestore(repo, key, PG.tools(), Clock.systemUTC()),
+                other.admin(), List.of(source), List.of(ownerIsRestored), Duration.ofHours(4), Clock.systemUTC())
+                .run(new RestoreTestRequest(Optional.of(manifest.backupId())), Deadline.NONE);
+
+        assertTrue(report.passed(), report.summary());
+        assertEquals(List.of(APP, OWNER), report.roles().created());
+        assertEquals(rolesBefore, roles(other), "the roles it created are dropped with the scratch database");
     }
 
     @Test

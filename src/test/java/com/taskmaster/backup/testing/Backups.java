@@ -24,12 +24,24 @@ public final class Backups {
                 List.of(), label, null, Trigger.manual(), "test");
     }
 
-    /** Writes the data object ({@code size} bytes), then the manifest; returns the id ({@code <time>-<schedule>}). */
+    /**
+     * Writes the data object ({@code size} bytes) and the roles object ({@link #ROLES_BYTES} bytes), then the manifest;
+     * returns the id ({@code <time>-<schedule>}).
+     */
     public static BackupId put(Repository repo, Instant time, String schedule, String label, int size) {
         BackupId id = BackupId.scheduled(time, schedule);
         ObjectKey data = Layout.data(id, "a1");
         repo.putIfAbsent(data, new byte[size]);
-        repo.putIfAbsent(Layout.manifest(id), manifest(id, time, label, data.value(), size).toJson());
+        ObjectKey roles = Layout.roles(id, "a1");
+        repo.putIfAbsent(roles, new byte[ROLES_BYTES]);
+        Manifest m = manifest(id, time, label, data.value(), size);
+        repo.putIfAbsent(Layout.manifest(id), new Manifest(m.formatVersion(), id, m.database(), m.pgDumpVersion(), m.startedAt(),
+                m.finishedAt(), m.data(), m.compression(), m.encryption(), m.tables(), m.label(), m.reason(), m.trigger(),
+                m.requestId(), null, new Manifest.Roles(new Manifest.DataObject(roles.value(), ROLES_BYTES, ROLES_BYTES, "0".repeat(64)),
+                Manifest.Roles.PG_DUMPALL, List.of())).toJson());
         return id;
     }
+
+    /** The size of the roles object {@link #put} writes. */
+    public static final int ROLES_BYTES = 7;
 }

@@ -162,8 +162,15 @@ def deploy(emu, db, root, notes):
     # 1. secondary stack
     cfn2 = emu.client("cloudformation", SECONDARY)
     secondary = stacks.load_template(os.path.join(root, "infra/secondary.yaml"))
-    sec_template, sec_plans, sec_skipped = stacks.prepare(secondary, SECONDARY_STACK, notes)
     sec_params = {"NoncurrentVersionRetentionDays": 30, "ObjectLockRetentionDays": 0, "ReplicaExpirationDays": 400}
+    if "Transform" in secondary:  # a SAM template (the dr-drill function): transformed as sam deploy does it
+        for resource in secondary.get("Resources", {}).values():
+            if resource.get("Type") == "AWS::Serverless::Function":
+                resource.setdefault("Properties", {})["CodeUri"] = "s3://rehearsal-deployment/function.zip"
+        if "CodeUri" in secondary.get("Globals", {}).get("Function", {}):
+            secondary["Globals"]["Function"]["CodeUri"] = "s3://rehearsal-deployment/function.zip"
+        secondary = stacks.sam_transform(secondary, sec_params, SECONDARY)
+    sec_template, sec_plans, sec_skipped = stacks.prepare(secondary, SECONDARY_STACK, notes)
     log("creating the secondary stack (infra/secondary.yaml) in " + SECONDARY)
     sec_stack = stacks.create_stack(cfn2, SECONDARY_STACK, sec_template, sec_params)
     sec_out = stacks.outputs_of(sec_stack)

@@ -7,7 +7,10 @@ import subprocess
 import time
 
 HANDLERS = {"Backup": "backup", "List": "list", "Prune": "prune", "Verify": "verify", "Restore": "restore",
-            "RestoreTest": "restore-test"}
+            "RestoreTest": "restore-test", "Report": "report"}
+# Functions of the template the rehearsal deploys but does not run, each with the reason; any other function the stack
+# outputs (<Logical>FunctionName) and HANDLERS lacks is a deviation, so that a new function is rehearsed or named here.
+NOT_REHEARSED = {}
 # What the host must lend the function (the JVM, the pg tools); nothing of the host's AWS settings.
 HOST_VARIABLES = ("PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR", "MAVEN_OPTS", "MAVEN_USER_HOME")
 
@@ -25,6 +28,10 @@ class Function:
 def deployed_functions(emu, outputs):
     lam, iam = emu.client("lambda"), emu.client("iam")
     functions = []
+    unknown = sorted(k[:-len("FunctionName")] for k in outputs if k.endswith("FunctionName")
+                     and k[:-len("FunctionName")] not in HANDLERS and k[:-len("FunctionName")] not in NOT_REHEARSED)
+    if unknown:
+        raise AssertionError(f"the stack has functions the rehearsal neither runs nor names in NOT_REHEARSED: {unknown}")
     for logical, handler in HANDLERS.items():
         name = outputs[f"{logical}FunctionName"]
         config = lam.get_function_configuration(FunctionName=name)

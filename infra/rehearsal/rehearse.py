@@ -49,14 +49,19 @@ class Emulator:
         self.log = open(os.path.join(work, "moto.log"), "w")
         self.proc = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "motoserver.py"),
                                       str(self.port), self.decisions], env=env, stdout=self.log, stderr=self.log)
-        for _ in range(200):
+        # Importing moto takes seconds idle and over a minute on a loaded machine: wait for the port, or fail saying so
+        # (going on would only fail later with "connection refused").
+        deadline = time.monotonic() + 300
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break
             except OSError:
                 if self.proc.poll() is not None:
                     raise RuntimeError("moto_server exited; see " + self.log.name)
-                time.sleep(0.1)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not listen within 300 s; see " + self.log.name)
+                time.sleep(0.2)
         # The first three requests are unauthenticated: they make the deploying principal (an administrator).
         iam = self.client("iam", PRIMARY, {"aws_access_key_id": "bootstrap", "aws_secret_access_key": "bootstrap"})
         iam.create_user(UserName="rehearsal-deployer")
@@ -295,6 +300,10 @@ def run_functions(emu, db, root, work, facts):
     log(f"replication stand-in: copied {replicate(emu, facts)} objects to the replica bucket")
     run("verify", "weekly schedule", scheduled(inputs, by["verify"], "verify", fn_arn))
     run("restore-test", "monthly schedule", scheduled(inputs, by["restore-test"], "restore-test", fn_arn))
+    report = run("report", "weekly schedule", scheduled(inputs, by["report"], "report", fn_arn))
+    page = emu.client("s3").get_object(Bucket=facts["outputs"]["BackupBucketName"], Key="backups/reports/readiness/latest.html")
+    if b"<html" not in page["Body"].read(4096).lower():
+        raise Deviation(f"report succeeded but backups/reports/readiness/latest.html is not a page: {report}")
     with open(os.path.join(root, "infra/events/restore.json"), encoding="utf-8") as f:
         restore_event = json.load(f)
     restore_event["backupId"] = backup_ids[0]

@@ -90,6 +90,12 @@ public interface BackupConfig {
     Optional<String> replicaRepository();
 
     /**
+     * dr-drill's key ({@code BACKUP_REPLICA_KMS_KEY}): the ARN of the multi-Region envelope key's replica in the drill's
+     * region (infra/secondary.yaml's BackupReplicaKey); the drill decrypts with it only.
+     */
+    Optional<String> replicaKmsKey();
+
+    /**
      * A backup verified (passed) more recently than this is not checked again: {@code 6d}, {@code 36h}, {@code PT144H}.
      * Shorter than the weekly schedule's period, so that last week's record (a few seconds to an hour younger than a
      * week when the next run starts) is out of the window and every backup is read every week.

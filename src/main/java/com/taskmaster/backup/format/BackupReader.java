@@ -23,15 +23,6 @@ public final class BackupReader {
     }
 
     public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
-        return open(repository, manifest, manifest.data(), envelope);
-    }
-
-    /**
-     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
-     * same encryption context, its own size and SHA-256 from the manifest.
-     */
-    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
-            throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
@@ -42,14 +33,41 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(manifest.encryption().encryptionContext()) + " is not this backup's "
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
+        return openData(repository, "backup " + manifest.backupId(), manifest.data(), expected, envelope);
+    }
+
+    /**
+     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
+     * the same key and encryption context checks, its own size and SHA-256 from the manifest.
+     */
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
+            throws IOException {
+        if (object.equals(manifest.data())) {
+            return open(repository, manifest, envelope);
+        }
+        if (!envelope.unwraps(manifest.encryption().keyId())) {
+            throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
+                    + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
+        }
+        return openData(repository, "backup " + manifest.backupId() + " object " + object.key(), object, expectedContext(manifest),
+                envelope);
+    }
+
+    /**
+     * The read pipeline for any data object of the format family (a backup's, a configuration snapshot's): the stored
+     * bytes' SHA-256 and size against {@code data}, the encryption context against {@code expectedContext} (built by the
+     * caller from the object's id, never copied from its manifest), frames, zstd checksum. {@code what} names it in errors.
+     */
+    public static InputStream openData(ReadableRepository repository, String what, Manifest.DataObject data,
+                                       Map<String, String> expectedContext, Envelope envelope) throws IOException {
         StreamDigest digest = new StreamDigest();
-        InputStream stored = digest.reading(repository.open(ObjectKey.of(object.key())));
+        InputStream stored = digest.reading(repository.open(ObjectKey.of(data.key())));
         try {
-            InputStream plain = envelope.decrypt(stored, expected);
-            return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, manifest, object));
+            InputStream plain = envelope.decrypt(stored, expectedContext);
+            return new ZstdInputStream(new VerifyAtEnd(plain, stored, digest, what, data));
         } catch (RuntimeException e) {
             stored.close();
-            throw new IOException("backup " + manifest.backupId() + " cannot be decrypted: " + e.getMessage(), e);
+            throw new IOException(what + " cannot be decrypted: " + e.getMessage(), e);
         }
     }
 
@@ -68,16 +86,16 @@ public final class BackupReader {
     private static final class VerifyAtEnd extends FilterInputStream {
         private final InputStream stored;
         private final StreamDigest digest;
-        private final Manifest manifest;
-        private final Manifest.DataObject object;
+        private final String what;
+        private final Manifest.DataObject data;
         private boolean verified;
 
-        VerifyAtEnd(InputStream plain, InputStream stored, StreamDigest digest, Manifest manifest, Manifest.DataObject object) {
+        VerifyAtEnd(InputStream plain, InputStream stored, StreamDigest digest, String what, Manifest.DataObject data) {
             super(plain);
             this.stored = stored;
             this.digest = digest;
-            this.manifest = manifest;
-            this.object = object;
+            this.what = what;
+            this.data = data;
         }
 
         @Override
@@ -95,7 +113,7 @@ public final class BackupReader {
             try {
                 n = in.read(b, off, len);
             } catch (RuntimeException e) { // the Encryption SDK reports bad ciphertext unchecked
-                throw new IOException("backup " + manifest.backupId() + " failed authentication (corrupted, truncated"
+                throw new IOException(what + " failed authentication (corrupted, truncated"
                         + " or tampered with): " + e.getMessage(), e);
             }
             if (n < 0) {
@@ -108,10 +126,10 @@ public final class BackupReader {
         private void atEnd() throws IOException {
             if (!verified) {
                 stored.transferTo(OutputStream.nullOutputStream());
-                if (!digest.matches(object)) {
-                    throw new IOException("backup " + manifest.backupId() + ": stored object " + object.key()
-                            + " does not match its manifest (" + digest.count() + " bytes, SHA-256 " + digest.sha256Hex()
-                            + "; manifest: " + object.storedBytes() + " bytes, SHA-256 " + object.sha256() + ")");
+                if (!digest.matches(data)) {
+                    throw new IOException(what + ": stored object does not match its manifest ("
+                            + digest.count() + " bytes, SHA-256 " + digest.sha256Hex() + "; manifest: " + data.storedBytes()
+                            + " bytes, SHA-256 " + data.sha256() + ")");
                 }
                 verified = true;
             }

@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
  *   data/&lt;backupId&gt;.&lt;attempt&gt;.roles.sql.zst.esdk            its roles (pg_dumpall --globals-only), stored the same way
  *   verifications/&lt;backupId&gt;/&lt;yyyyMMddTHHmmssSSSZ&gt;-&lt;random&gt;.json   one record per verification, never overwritten
  *   reports/restore-test/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId&gt;.json|.txt  one report per restore-test run
+ *   reports/dr-drill/&lt;yyyyMMddTHHmmssZ&gt;-&lt;backupId|none&gt;.json|.txt  one report per drill (in the replica repository)
  *   audit/prune/&lt;yyyyMMddTHHmmssZ&gt;-&lt;runId&gt;.json                  one audit record per real prune run
  *   reports/readiness/&lt;yyyy-MM-dd&gt;.html and latest.html              the recovery-readiness report (replaced, not kept apart)
+ *   config/manifests/&lt;snapshotId&gt;.json                          a configuration snapshot's commit point (FORMAT.md, section 10)
+ *   config/data/&lt;snapshotId&gt;.&lt;attempt&gt;.json.zst.esdk         the encrypted, compressed configuration snapshot
  * </pre>
  * Each attempt writes its own data object, so a retried backup never collides with what a crashed attempt left
  * behind; objects without a manifest are leftovers that prune removes. Nothing outside these prefixes is ours.
@@ -29,9 +32,16 @@ public final class Layout {
     public static final String VERIFICATIONS = "verifications/";
     public static final String RESTORE_TEST_REPORTS = "reports/restore-test/";
     public static final String PRUNE_AUDIT = "audit/prune/";
+    /** The disaster-recovery drill's reports, in the replica repository (the only prefix the drill may write). */
+    public static final String DR_DRILL_REPORTS = "reports/dr-drill/";
     /** The readiness report's prefix: the only place anything is replaced (the report function may write only here). */
     public static final String READINESS_REPORTS = "reports/readiness/";
     public static final ObjectKey READINESS_LATEST = ObjectKey.of(READINESS_REPORTS + "latest.html");
+    /** Configuration snapshots (config-backup): a tree of their own, apart from the database backups. */
+    public static final String CONFIG = "config/";
+    public static final String CONFIG_MANIFESTS = CONFIG + MANIFESTS;
+    public static final String CONFIG_DATA = CONFIG + DATA;
+    private static final String CONFIG_DATA_SUFFIX = ".json.zst.esdk";
     private static final String MANIFEST_SUFFIX = ".json";
     private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
     private static final String ROLES_SUFFIX = ".roles.sql.zst.esdk";
@@ -57,11 +67,16 @@ public final class Layout {
 
     /** The backup id a manifest key names, if it is one. */
     public static Optional<BackupId> idOfManifest(ObjectKey key) {
+        return idBetween(key, MANIFESTS, MANIFEST_SUFFIX);
+    }
+
+    /** {@code <prefix><id><suffix>}: the id, if the key is named so. */
+    private static Optional<BackupId> idBetween(ObjectKey key, String prefix, String suffix) {
         String v = key.value();
-        if (!v.startsWith(MANIFESTS) || !v.endsWith(MANIFEST_SUFFIX)) {
+        if (!v.startsWith(prefix) || !v.endsWith(suffix)) {
             return Optional.empty();
         }
-        return parse(v.substring(MANIFESTS.length(), v.length() - MANIFEST_SUFFIX.length()));
+        return parse(v.substring(prefix.length(), v.length() - suffix.length()));
     }
 
     /**
@@ -69,12 +84,16 @@ public final class Layout {
      * leftover of ours).
      */
     public static Optional<BackupId> idOfData(ObjectKey key) {
+        return idWithAttempt(key, DATA, DATA_SUFFIX).or(() -> idWithAttempt(key, DATA, ROLES_SUFFIX));
+    }
+
+    /** {@code <prefix><id>.<attempt><suffix>}: the id, if the key is named so. */
+    private static Optional<BackupId> idWithAttempt(ObjectKey key, String prefix, String suffix) {
         String v = key.value();
-        String suffix = v.endsWith(DATA_SUFFIX) ? DATA_SUFFIX : v.endsWith(ROLES_SUFFIX) ? ROLES_SUFFIX : null;
-        if (!v.startsWith(DATA) || suffix == null) {
+        if (!v.startsWith(prefix) || !v.endsWith(suffix)) {
             return Optional.empty();
         }
-        String idAndAttempt = v.substring(DATA.length(), v.length() - suffix.length());
+        String idAndAttempt = v.substring(prefix.length(), v.length() - suffix.length());
         int dot = idAndAttempt.indexOf('.');
         if (dot < 0 || !ATTEMPT.matcher(idAndAttempt.substring(dot + 1)).matches()) {
             return Optional.empty();
@@ -95,6 +114,26 @@ public final class Layout {
         String name = key.name();
         int dot = name.indexOf('.');
         return parse(dot < 0 ? name : name.substring(0, dot));
+    }
+
+    /** A configuration snapshot's manifest, the commit point. */
+    public static ObjectKey configManifest(BackupId id) {
+        return ObjectKey.of(CONFIG_MANIFESTS + id + MANIFEST_SUFFIX);
+    }
+
+    /** A configuration snapshot's data object; each attempt its own, as for backups. */
+    public static ObjectKey configData(BackupId id, String attempt) {
+        return ObjectKey.of(CONFIG_DATA + id + "." + attempt + CONFIG_DATA_SUFFIX);
+    }
+
+    /** The snapshot id a configuration manifest key names, if it is one. */
+    public static Optional<BackupId> idOfConfigManifest(ObjectKey key) {
+        return idBetween(key, CONFIG_MANIFESTS, MANIFEST_SUFFIX);
+    }
+
+    /** The snapshot id of a configuration data object key as {@link #configData} names it; empty for anything else. */
+    public static Optional<BackupId> idOfConfigData(ObjectKey key) {
+        return idWithAttempt(key, CONFIG_DATA, CONFIG_DATA_SUFFIX);
     }
 
     /** A verification record of {@code id}: keys sort by time within a backup, {@code suffix} keeps them apart. */
@@ -121,6 +160,11 @@ public final class Layout {
     /** A restore-test report, {@code extension} {@code json} (the report) or {@code txt} (its summary for people). */
     public static ObjectKey restoreTestReport(Instant started, BackupId id, String extension) {
         return ObjectKey.of(RESTORE_TEST_REPORTS + SECONDS.format(started) + "-" + id + "." + extension);
+    }
+
+    /** A dr-drill report ({@code json} or {@code txt}); {@code id} null when no replicated backup was found ("none"). */
+    public static ObjectKey drDrillReport(Instant started, BackupId id, String extension) {
+        return ObjectKey.of(DR_DRILL_REPORTS + SECONDS.format(started) + "-" + (id == null ? "none" : id.toString()) + "." + extension);
     }
 
     /** The audit record of one real prune run. */

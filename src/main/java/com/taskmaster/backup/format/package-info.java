@@ -11,7 +11,10 @@
  * through the read pipeline into one {@code pg_restore} transaction, bounded by the deadline, and proves every
  * table's row count against the manifest. It lives here rather than in a command so that no command imports
  * another, and rather than in {@code postgres} because it is about backups (that adapter gives it the processes
- * and the target database's queries).
+ * and the target database's queries). {@link com.taskmaster.backup.format.ScratchRestore} (with
+ * {@link com.taskmaster.backup.format.ScratchDatabases} and {@link com.taskmaster.backup.format.SmokeQueries}) is the
+ * proof restore-test and dr-drill share: a marked scratch database on a separate server, the restore, the smoke
+ * queries, the drop, the restore time against the RTO.
  *
  * <p>Commands import this package and the adapters (repository, crypto, postgres, alert, support, config), never
  * each other.

@@ -34,7 +34,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.format.Verification.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.class,
         com.taskmaster.backup.restoretest.RestoreTestReport.class,
-        com.taskmaster.backup.restoretest.SmokeQueries.Outcome.class,
+        com.taskmaster.backup.drdrill.DrDrillReport.class,
+        com.taskmaster.backup.format.SmokeQueries.Outcome.class,
         com.taskmaster.backup.restore.RestoreResult.PointInTime.class,
         com.taskmaster.backup.format.DatabaseRestore.Roles.class,
         com.taskmaster.backup.format.DatabaseRestore.TableProof.class,
@@ -43,6 +44,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.verify.VerifyResult.Freshness.class,
         com.taskmaster.backup.verify.VerifyResult.Backlog.class,
         com.taskmaster.backup.report.ReportResult.class,
+        com.taskmaster.backup.format.ConfigManifest.class,
+        com.taskmaster.backup.format.ConfigManifest.Counts.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.Parameter.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.Secret.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.Function.class,
+        com.taskmaster.backup.appconfig.ConfigDrift.class,
+        com.taskmaster.backup.appconfig.ConfigBackupResult.class,
+        com.taskmaster.backup.appconfig.ConfigRestoreResult.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

@@ -1,11 +1,17 @@
 package com.taskmaster.backup.lambda;
 
 import com.taskmaster.backup.alert.Alerter;
+import com.taskmaster.backup.appconfig.ConfigBackupService;
+import com.taskmaster.backup.appconfig.ConfigRestoreService;
+import com.taskmaster.backup.appconfig.ConfigStore;
+import com.taskmaster.backup.appconfig.LiveConfig;
+import com.taskmaster.backup.config.ConfigBackupConfig;
 import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.backup.BackupService;
 import com.taskmaster.backup.config.BackupConfig;
 import com.taskmaster.backup.config.LiteralSettings;
 import com.taskmaster.backup.crypto.Keys;
+import com.taskmaster.backup.drdrill.DrDrillService;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
@@ -24,7 +30,7 @@ import com.taskmaster.backup.restoretest.RestoreTestService;
 import com.taskmaster.backup.report.ReadinessInput;
 import com.taskmaster.backup.report.ReportService;
 import com.taskmaster.backup.repository.ObjectLinks;
-import com.taskmaster.backup.restoretest.SmokeQueries;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.verify.VerifyService;
 import com.taskmaster.backup.verify.VerifySettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,6 +62,8 @@ public class Services {
     BackupConfig config;
     @Inject
     BackupConfig.RestoreTest restoreTestConfig;
+    @Inject
+    ConfigBackupConfig configBackupConfig;
     @Inject
     Instance<S3Client> s3;
     @Inject
@@ -125,19 +133,41 @@ public class Services {
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
     }
 
-    public RestoreTestService restoreTestService() {
+    /** The restore-test server's maintenance database (RESTORE_TEST_DB_URL, RESTORE_TEST_DB_SECRET_ARN). */
+    private DbCredentials restoreTestServer() {
         Optional<String> restoreTestUrl = LiteralSettings.get(ConfigProvider.getConfig(), "restore-test.db-url");
         if (restoreTestUrl.isEmpty() && restoreTestConfig.dbSecretArn().isEmpty()) {
             throw new IllegalArgumentException("set RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN (the restore-test "
                     + "server's maintenance database, e.g. postgresql://user:password@host:5432/postgres)");
         }
-        DbCredentials server = connection(restoreTestUrl, restoreTestConfig.dbSecretArn());
+        return connection(restoreTestUrl, restoreTestConfig.dbSecretArn());
+    }
+
+    public RestoreTestService restoreTestService() {
+        DbCredentials server = restoreTestServer();
         List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
         DatabaseRestore restore = new DatabaseRestore(readOnly(), Keys.openExisting(config.kmsKey().orElse(null), kms::get),
                 PgTools.locate(config.pgBin()), Clock.systemUTC());
         return new RestoreTestService(appendOnly(), restore, server, sources,
                 SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RTO", config.rto()),
                 Clock.systemUTC());
+    }
+
+    /**
+     * The disaster-recovery drill, in the secondary region: the replica repository (BACKUP_REPLICA_REPOSITORY) through
+     * this region's S3 client, the replica key (BACKUP_REPLICA_KMS_KEY) through this region's KMS client, the
+     * restore-test server (RESTORE_TEST_*), BACKUP_RPO and BACKUP_RTO. No client of another region is made.
+     */
+    public DrDrillService drDrillService() {
+        String uri = config.replicaRepository().filter(r -> !r.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "set BACKUP_REPLICA_REPOSITORY (the replica bucket, s3://bucket/prefix): dr-drill restores from it"));
+        String key = config.replicaKmsKey().filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "set BACKUP_REPLICA_KMS_KEY (the replica key's ARN in this region): dr-drill decrypts with it only"));
+        AppendOnlyRepository replica = Repositories.appendOnly(Repositories.open(Repositories.withNamespace(uri, config.namespace()), s3::get));
+        List<DbCredentials> sources = dbUrl().isPresent() || config.dbSecretArn().isPresent() ? List.of(sourceDatabase()) : List.of();
+        return new DrDrillService(replica, () -> Keys.openExisting(key, kms::get), PgTools.locate(config.pgBin()), restoreTestServer(),
+                sources, SmokeQueries.parse(restoreTestConfig.smokeQueries().orElse(null)), VerifySettings.duration("BACKUP_RPO", config.rpo()),
+                VerifySettings.duration("BACKUP_RTO", config.rto()), kms.get().serviceClientConfiguration().region().id(), Clock.systemUTC());
     }
 
     // ---- the readiness report ----
@@ -168,6 +198,39 @@ public class Services {
     /** A link to {@code reports/readiness/latest.html}. */
     public String latestReportLink() {
         return reportLink(readOnly().uriOf(Layout.READINESS_LATEST));
+    }
+
+    // ---- configuration backups (config-backup, config-restore, config-export) ----
+
+    public ConfigBackupConfig configBackupConfig() {
+        return configBackupConfig;
+    }
+
+    /** config-backup: reads the live configuration, adds snapshots under config/. */
+    public ConfigBackupService configBackupService() {
+        return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
+    }
+
+    /** config-restore: reads snapshots, writes the live configuration back (its role alone may). */
+    public ConfigRestoreService configRestoreService() {
+        return new ConfigRestoreService(configStore(false), liveConfig(), Clock.systemUTC());
+    }
+
+    /** Snapshots under config/, read-only; {@code writing}: a missing local key file may be created (backup only). */
+    private ConfigStore configStore(boolean writing) {
+        String key = config.kmsKey().orElse(null);
+        return new ConfigStore(readOnly(), writing ? Keys.open(key, kms::get) : Keys.openExisting(key, kms::get));
+    }
+
+    /** The live configuration of the CONFIG_* settings, through plain SDK clients (URL-connection HTTP client). */
+    public LiveConfig liveConfig() {
+        ConfigBackupConfig c = configBackupConfig;
+        return new LiveConfig(
+                () -> software.amazon.awssdk.services.ssm.SsmClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                () -> SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                () -> software.amazon.awssdk.services.lambda.LambdaClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                new LiveConfig.Scope(c.parameterPaths().orElse(List.of()), c.secretIds().orElse(List.of()), c.secretTag().orElse(null),
+                        c.functions().orElse(List.of())));
     }
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */

@@ -40,7 +40,7 @@ public final class Repositories {
     }
 
     private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final java.util.Set<String> RESERVED = java.util.Set.of("manifests", "data", "verifications", "reports", "audit");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("manifests", "data", "verifications", "reports", "audit", "config");
 
     /**
      * The repository URI of a namespace ({@code BACKUP_NAMESPACE}): {@code s3://bucket/prefix/<namespace>} or

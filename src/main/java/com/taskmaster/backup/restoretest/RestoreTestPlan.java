@@ -2,28 +2,28 @@ package com.taskmaster.backup.restoretest;
 
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.ScratchRestore;
+import com.taskmaster.backup.format.Sources;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.support.InvalidRequestException;
 import com.taskmaster.backup.support.RandomIds;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * What a restore-test run will do, decided before anything is touched: which backup (the requested one, else the
- * newest whose latest verification passed, else the newest, marked unverified), and the scratch database's name.
+ * newest whose latest verification passed, else the newest, marked unverified; of the configured source database when
+ * the repository mixes several), and the scratch database's name.
  */
 public record RestoreTestPlan(Manifest backup, boolean verified, String scratchDatabase, String server) {
     public static final String SCRATCH_PREFIX = "tmb_restore_test_";
@@ -50,47 +50,51 @@ public record RestoreTestPlan(Manifest backup, boolean verified, String scratchD
         } else if (newestFirst.isEmpty()) {
             throw new InvalidRequestException("the repository has no backups: nothing to restore-test");
         } else {
-            backup = newestFirst.stream().filter(m -> latest.containsKey(m.backupId()) && latest.get(m.backupId()).passed())
-                    .findFirst().orElse(newestFirst.get(0));
+            List<Manifest> candidates = ofTheSource(newestFirst, sources);
+            backup = candidates.stream().filter(m -> latest.containsKey(m.backupId()) && latest.get(m.backupId()).passed())
+                    .findFirst().orElse(candidates.get(0));
         }
         verified = latest.containsKey(backup.backupId()) && latest.get(backup.backupId()).passed();
-        Manifest.Database db = backup.database();
-        List<String[]> forbidden = new java.util.ArrayList<>(sources.stream()
-                .map(s -> new String[] {s.host(), Integer.toString(s.port()), s.database()}).toList());
-        forbidden.add(new String[] {db.host(), Integer.toString(db.port()), db.name()});
-        for (String[] f : forbidden) { // the server, not only the database: scratch copies and drops must never reach it
-            if (f[0] != null && sameServer(server.host(), server.port(), f[0], Integer.parseInt(f[1]))) {
-                throw refused(server, "it is the source database's server (" + f[0] + ":" + f[1] + ", database " + f[2] + ")");
-            }
-        }
-        if (serverSystemIdentifier != null && serverSystemIdentifier.equals(db.systemIdentifier())) {
-            throw refused(server, "it is the source database's cluster (system identifier " + serverSystemIdentifier
-                    + ", the backup's " + db.describe() + ") under another name");
-        }
+        ScratchRestore.sourceServer(server, serverSystemIdentifier, backup.database(), sources).ifPresent(why -> {
+            throw refused(server, why);
+        });
         String scratch = SCRATCH_PREFIX + STAMP.format(now).toLowerCase() + "_" + RandomIds.suffix(4);
         return new RestoreTestPlan(backup, verified, scratch, server.host() + ":" + server.port());
+    }
+
+    /**
+     * The backups to choose from, newest first: all of them when the repository holds one database's backups (as backup
+     * ensures), else those of the configured source database (BACKUP_DB_*: same name, host and port). A repository that
+     * mixes databases (written before backup refused that) with no configured source among them is refused: the
+     * monthly test would otherwise prove whichever database backed up last, and never the other.
+     */
+    static List<Manifest> ofTheSource(List<Manifest> newestFirst, List<DbCredentials> sources) {
+        List<List<Manifest>> groups = Sources.groups(newestFirst);
+        if (groups.size() == 1) {
+            return groups.get(0);
+        }
+        List<List<Manifest>> configured = groups.stream().filter(g -> sources.stream().anyMatch(s -> g.stream()
+                .anyMatch(m -> isOf(m.database(), s)))).toList();
+        if (configured.size() == 1) {
+            return configured.get(0);
+        }
+        throw new InvalidRequestException("the repository holds backups of " + groups.size() + " databases ("
+                + groups.stream().map(g -> g.get(0).database().describe() + ", newest " + g.get(0).backupId())
+                .collect(Collectors.joining("; ")) + ") and " + (configured.isEmpty()
+                ? "none of them is the configured source database (BACKUP_DB_URL or BACKUP_DB_SECRET_ARN)"
+                : "several match the configured source database") + ": name the backup to test with 'backupId' (the list"
+                + " function shows them), or give each database its own repository or BACKUP_NAMESPACE; nothing was done");
+    }
+
+    private static boolean isOf(Manifest.Database db, DbCredentials source) {
+        return db.name().equals(source.database()) && db.host() != null && db.host().equalsIgnoreCase(source.host())
+                && db.port() == source.port();
     }
 
     private static RestoreTestFailedException refused(DbCredentials server, String why) {
         return new RestoreTestFailedException("refusing to restore-test on " + server.describe() + ": " + why
                 + "; point RESTORE_TEST_DB_URL or RESTORE_TEST_DB_SECRET_ARN at a separate server's maintenance database"
                 + " (e.g. postgres); nothing was created");
-    }
-
-    /** Same port, and the same host name (ignoring case) or addresses in common. */
-    static boolean sameServer(String hostA, int portA, String hostB, int portB) {
-        if (portA != portB) {
-            return false;
-        }
-        if (hostA.equalsIgnoreCase(hostB)) {
-            return true;
-        }
-        try {
-            Set<InetAddress> a = Set.of(InetAddress.getAllByName(hostA));
-            return Arrays.stream(InetAddress.getAllByName(hostB)).anyMatch(a::contains);
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.taskmaster.backup.alert.Metrics;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.support.Json;
 
 import java.io.IOException;

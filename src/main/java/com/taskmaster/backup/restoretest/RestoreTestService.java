@@ -3,10 +3,10 @@ package com.taskmaster.backup.restoretest;
 import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
-import com.taskmaster.backup.format.RoleHandling;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.ScratchRestore;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.postgres.ServerRoles;
 import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.support.Deadline;
@@ -21,9 +21,8 @@ import java.util.List;
 
 /**
  * One restore-test run: plan (nothing touched yet; refusals happen here), drop scratch databases that crashed runs
- * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven; owners and
- * privileges restored, the backup's roles the server lacks created NOLOGIN), run the smoke queries, measure, and in
- * every case drop the scratch database, then the roles created for it; then write the report and fail if anything failed.
+ * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven), run the smoke
+ * queries, measure, and in every case drop the scratch database; then write the report and fail if anything failed.
  */
 public final class RestoreTestService {
     private static final Logger LOG = Logger.getLogger(RestoreTestService.class);
@@ -69,7 +68,7 @@ public final class RestoreTestService {
         RestoreTestReport.Builder report = RestoreTestReport.builder().plan(plan).startedAt(started);
         report.leftoversDropped(dropLeftovers(scratch, started, report, checks));
         report.sourceDatabaseBytes(sourceSize(checks));
-        restoreAndCheck(plan, scratch, report, deadline);
+        restoreAndCheck(plan, report, deadline);
         measure(plan, report);
         List<String> failures = report.failures();
         RestoreTestReport written = write(report, started, plan);
@@ -82,86 +81,27 @@ public final class RestoreTestService {
     }
 
     /** Creates the scratch database, restores into it, measures it and runs the smoke queries; in every case drops it. */
-    private void restoreAndCheck(RestoreTestPlan plan, ScratchDatabases scratch, RestoreTestReport.Builder report, Deadline deadline) {
-        Deadline work = deadline.minus(Deadline.Margin.WORK);
-        Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
-        boolean created = false;
-        boolean dropped = false;
-        try {
-            try {
-                scratch.create(plan.scratchDatabase(), work);
-            } catch (Deadline.Exceeded e) {
-                created = true; // stopped midway, it may exist: DROP DATABASE IF EXISTS covers both
-                throw e;
-            }
-            created = true;
-            DbCredentials target = server.withDatabase(plan.scratchDatabase());
-            report.restored(restorer.into(plan.backup(), target, false, RoleHandling.CREATE_MISSING, deadline));
-            report.restoredDatabaseBytes(ScratchDatabases.size(target, checks));
-            List<SmokeQueries.Outcome> smoke = SmokeQueries.run(target, smokeQueries, work, checks);
-            report.smokeQueries(smoke);
-            smoke.stream().filter(o -> !o.passed()).forEach(o -> report.failure(o.failure()));
-        } catch (RuntimeException e) {
-            report.failure(e.getMessage());
-        } finally {
-            if (created) {
-                try {
-                    scratch.drop(plan.scratchDatabase(), deadline.minus(Deadline.Margin.CLEANUP));
-                    dropped = true;
-                } catch (RuntimeException e) {
-                    report.failure("scratch database " + plan.scratchDatabase() + " could not be dropped (drop it by hand): " + e.getMessage());
-                }
-            } else {
-                dropped = true; // never created
-            }
-            report.scratchDropped(dropped);
-            dropCreatedRoles(report, dropped, deadline.minus(Deadline.Margin.CLEANUP));
-        }
-    }
-
-    /**
-     * The roles the restore created on the restore-test server (the backup's roles it lacked), dropped once the scratch
-     * database, the only place they own anything, is gone: the server is left as it was found.
-     */
-    private void dropCreatedRoles(RestoreTestReport.Builder report, boolean scratchDropped, Deadline limit) {
-        DatabaseRestore.Restored restored = report.restored();
-        if (restored == null || restored.roles() == null || restored.roles().created().isEmpty()) {
-            return;
-        }
-        List<String> created = restored.roles().created();
-        if (!scratchDropped) {
-            report.failure("roles " + created + " created for the restore were not dropped (the scratch database still exists): "
-                    + "drop both by hand");
-            return;
-        }
-        try {
-            ServerRoles.drop(server, created, limit);
-            LOG.infof("restore-test: dropped the roles created for the restore: %s", created);
-        } catch (RuntimeException e) {
-            report.failure("roles " + created + " created for the restore could not be dropped (drop them by hand): " + e.getMessage());
-        }
+    private void restoreAndCheck(RestoreTestPlan plan, RestoreTestReport.Builder report, Deadline deadline) {
+        ScratchRestore.Outcome o = ScratchRestore.run(restorer, server, plan.backup(), plan.scratchDatabase(), smokeQueries, deadline);
+        report.restored(o.restored());
+        report.restoredDatabaseBytes(o.restoredDatabaseBytes());
+        report.smokeQueries(o.smokeQueries());
+        o.failures().forEach(report::failure);
+        report.scratchDropped(o.scratchDropped());
     }
 
     /** The restore time against the RTO, extrapolated to the source database's current size. */
     private void measure(RestoreTestPlan plan, RestoreTestReport.Builder report) {
-        DatabaseRestore.Restored restored = report.restored();
-        if (restored == null) {
+        if (report.restored() == null) {
             report.timing(null, null, rto, null);
             return;
         }
-        Duration restoreTime = Duration.ofMillis(restored.durationMs());
-        Long sourceBytes = report.sourceDatabaseBytes();
-        Long restoredBytes = report.restoredDatabaseBytes();
-        Duration estimate = sourceBytes != null && restoredBytes != null && restoredBytes > 0
-                ? Duration.ofMillis((long) (restoreTime.toMillis() * (double) sourceBytes / restoredBytes))
-                : restoreTime;
-        boolean rtoMet = restoreTime.compareTo(rto) <= 0 && estimate.compareTo(rto) <= 0;
-        if (!rtoMet) {
-            report.failure("the RTO of " + rto + " would be missed: restoring took " + restoreTime + ", estimated " + estimate
-                    + " at the source database's current size");
+        ScratchRestore.Timing t = ScratchRestore.timing(report.restored(), plan.backup().data().plainBytes(),
+                report.sourceDatabaseBytes(), report.restoredDatabaseBytes(), rto);
+        if (t.failure() != null) {
+            report.failure(t.failure());
         }
-        double mibps = plan.backup().data().plainBytes() / 1048576.0 / Math.max(0.001, restoreTime.toMillis() / 1000.0);
-        report.timing(mibps, estimate, rto, rtoMet);
+        report.timing(t.throughputMiBps(), t.estimate(), rto, t.rtoMet());
     }
 
     private List<String> dropLeftovers(ScratchDatabases scratch, Instant now, RestoreTestReport.Builder report, Deadline limit) {

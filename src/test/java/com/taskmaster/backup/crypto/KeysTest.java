@@ -49,7 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the primary, but cannot decrypt any data key of a multi-Region key, in either region (Decrypt answers HTTP 400
  * AccessDeniedException: its ciphertext blob keeps 36 characters of key id, an {@code mrk-} id has 40, and the
  * truncated id names no key). So the tests check what is sent to KMS (operation, the
- * region the request is signed for, the key) and accept either KMS answer: the plaintext, or moto's refusal.
+ * region the request is signed for, the key) and accept either KMS answer: the plaintext, or moto's refusal. The
+ * tests' moto_server is now started with that defect patched (MotoServer), so they see the plaintext; an unpatched
+ * moto still passes them.
  */
 class KeysTest {
     static final Region PRIMARY = MotoServer.REGION;

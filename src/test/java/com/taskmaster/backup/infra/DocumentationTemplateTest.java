@@ -87,11 +87,12 @@ class DocumentationTemplateTest {
         int layerBuild = deployment.indexOf("infra/layer/build-pg-layer.sh ");
         int layerPublish = deployment.indexOf("aws lambda publish-layer-version");
         int nativeBuild = deployment.indexOf("./mvnw -B package -Dnative");
-        int main = deployment.indexOf("sam deploy ");
+        int main = deployment.indexOf("sam deploy --region");
         int secondaryAgain = deployment.indexOf("--template-file infra/secondary.yaml", main);
-        assertTrue(secondary >= 0 && layerBuild > secondary && layerPublish > layerBuild && nativeBuild > layerPublish
-                        && main > nativeBuild && secondaryAgain > main,
-                INFRA_README + ", Deploy order: secondary stack, layer (build, publish), native build, sam deploy, secondary stack "
+        // The build comes first: both stacks deploy target/function.zip (the secondary stack's dr-drill function).
+        assertTrue(nativeBuild >= 0 && secondary > nativeBuild && layerBuild > secondary && layerPublish > layerBuild
+                        && main > layerPublish && secondaryAgain > main,
+                INFRA_README + ", Deploy order: native build, secondary stack, layer (build, publish), sam deploy, secondary stack "
                         + "again with PrimaryBackupKeyArn, in this order");
         assertTrue(deployment.substring(secondaryAgain).contains("PrimaryBackupKeyArn="),
                 "the second secondary-stack deployment passes PrimaryBackupKeyArn");

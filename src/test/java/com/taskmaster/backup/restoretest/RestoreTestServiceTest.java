@@ -8,12 +8,15 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.DatabaseRestore;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
+import com.taskmaster.backup.format.ScratchDatabases;
+import com.taskmaster.backup.format.SmokeQueries;
 import com.taskmaster.backup.format.Trigger;
 import com.taskmaster.backup.format.Verification;
 import com.taskmaster.backup.postgres.DbCredentials;
 import com.taskmaster.backup.repository.FileRepository;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.support.Deadline;
+import com.taskmaster.backup.support.InvalidRequestException;
 import com.taskmaster.backup.testing.Manifests;
 import com.taskmaster.backup.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,5 +212,28 @@ class RestoreTestServiceTest {
         assertFalse(none.verified());
         assertEquals(List.of("tmb_restore_test_20261126t000000_abcd"), RestoreTestPlan.leftovers(List.of("postgres",
                 "tmb_restore_test_20261126t000000_abcd", "tmb_restore_test_20261128t110000_abcd", "tmb_restore_test_x"), now));
+    }
+
+    @Test
+    void inARepositoryMixingDatabasesTheConfiguredSourcesBackupsAreTestedAndOtherwiseTheRunIsRefused() {
+        Manifest.Database prod = new Manifest.Database("taskmaster", "prod.example", 5432, "15.8", "7001");
+        Manifest.Database staging = new Manifest.Database("taskmaster", "staging.example", 5432, "15.8", "7002");
+        Manifest p1 = Manifests.manifest("20261127T020000Z-daily", prod, 1);
+        Manifest s1 = Manifests.manifest("20261127T030000Z-daily", staging, 1);
+        Manifest p2 = Manifests.manifest("20261128T020000Z-daily", prod, 1);
+        Manifest s2 = Manifests.manifest("20261128T030000Z-daily", staging, 1);
+        List<Manifest> newestFirst = List.of(s2, p2, s1, p1);
+        Instant now = Instant.parse("2026-11-28T12:00:00Z");
+        Map<BackupId, Verification> latest = Map.of(
+                p1.backupId(), new Verification(p1.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"),
+                s2.backupId(), new Verification(s2.backupId(), now, Verification.Outcome.passed, null, 1, null, List.of(), 1, "r"));
+        DbCredentials server = PostgresServer.scratch().admin();
+        DbCredentials prodSource = new DbCredentials("PROD.example", 5432, "taskmaster", "app", "not-this-Password-7", "disable");
+        assertEquals(p1, RestoreTestPlan.plan(newestFirst, latest, Optional.empty(), server, null, List.of(prodSource), now).backup(),
+                "the newest verified backup of the configured source, not the other database's newer one");
+        var e = assertThrows(InvalidRequestException.class,
+                () -> RestoreTestPlan.plan(newestFirst, latest, Optional.empty(), server, null, List.of(), now));
+        assertTrue(e.getMessage().contains("2 databases") && e.getMessage().contains("backupId"), e.getMessage());
+        assertEquals(s1, RestoreTestPlan.plan(newestFirst, latest, Optional.of(s1.backupId()), server, null, List.of(), now).backup());
     }
 }

@@ -14,8 +14,13 @@ public final class Manifests {
     }
 
     public static Manifest manifest(String id, long plainBytes, TableFingerprint... tables) {
+        return manifest(id, new Manifest.Database("taskmaster", "db", 5432, "15.8"), plainBytes, tables);
+    }
+
+    /** A backup of {@code database}. */
+    public static Manifest manifest(String id, Manifest.Database database, long plainBytes, TableFingerprint... tables) {
         BackupId backupId = BackupId.parse(id);
-        return new Manifest(1, backupId, new Manifest.Database("taskmaster", "db", 5432, "15.8"), "15.8",
+        return new Manifest(1, backupId, database, "15.8",
                 backupId.time(), backupId.time().plusSeconds(60),
                 new Manifest.DataObject("data/" + id + ".a.pgdump.zst.esdk", plainBytes, plainBytes / 3, "0".repeat(64)),
                 new Manifest.Compression("zstd", 1),

@@ -48,9 +48,23 @@ public final class MotoServer {
         return instance;
     }
 
+    /**
+     * moto_server with one defect patched at start-up, as the deployment rehearsal patches it
+     * (infra/rehearsal/motoserver.py, {@code _multi_region_key_ids}): moto names a multi-Region key {@code mrk-} + 36
+     * characters but its ciphertext blobs keep 36, so no data key of such a key decrypts, in any region; patched, keys
+     * get AWS's shape ({@code mrk-} + 32 hex digits) and the replica of a multi-Region key (same id and key material in
+     * its region, as moto's ReplicateKey makes it) decrypts what the primary encrypted: the secondary region's
+     * disaster-recovery drill (DrDrillServiceTest) depends on it. Nothing else of moto changes.
+     */
+    private static final String PATCHED = "import sys; sys.path.insert(0, sys.argv[1]); import motoserver; "
+            + "motoserver._multi_region_key_ids(); from moto.server import main; main(['-H', '127.0.0.1', '-p', sys.argv[2]])";
+
     private static MotoServer start() {
-        String exe = findExecutable();
-        Started s = launch(port -> List.of(exe, "-H", "127.0.0.1", "-p", Integer.toString(port)), java.util.Map.of());
+        Path moto = Path.of(findExecutable());
+        Path sibling = moto.resolveSibling("python3");
+        String python = Files.isExecutable(sibling) ? sibling.toString() : "python3";
+        String rehearsal = PostgresServer.repoFile("infra/rehearsal").toString();
+        Started s = launch(port -> List.of(python, "-c", PATCHED, rehearsal, Integer.toString(port)), java.util.Map.of());
         Runtime.getRuntime().addShutdownHook(new Thread(s.process()::destroy));
         return new MotoServer(s.endpoint(), s.process());
     }
@@ -182,6 +196,22 @@ public final class MotoServer {
     public SecretsManagerClient secrets() {
         return SecretsManagerClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(credentials())
                 .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public software.amazon.awssdk.services.ssm.SsmClient ssm() {
+        return software.amazon.awssdk.services.ssm.SsmClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public software.amazon.awssdk.services.lambda.LambdaClient lambda() {
+        return software.amazon.awssdk.services.lambda.LambdaClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** IAM is global: moto answers it in us-east-1, as AWS does. */
+    public software.amazon.awssdk.services.iam.IamClient iam() {
+        return software.amazon.awssdk.services.iam.IamClient.builder().endpointOverride(endpoint).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     /** Environment for a child process (bin/invoke) to reach this server through the SDK's standard variables. */

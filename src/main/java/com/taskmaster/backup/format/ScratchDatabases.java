@@ -1,4 +1,4 @@
-package com.taskmaster.backup.restoretest;
+package com.taskmaster.backup.format;
 
 import com.taskmaster.backup.postgres.BoundedJdbc;
 import com.taskmaster.backup.postgres.DatabaseException;
@@ -18,32 +18,32 @@ import java.util.List;
  * Creates, measures and drops scratch databases on the restore-test server, through its maintenance database; every
  * statement ends within the {@link Deadline} it is given.
  */
-final class ScratchDatabases {
+public final class ScratchDatabases {
     private final DbCredentials server;
 
-    ScratchDatabases(DbCredentials server) {
+    public ScratchDatabases(DbCredentials server) {
         this.server = server;
     }
 
     /** The comment that marks a database this tool created (its own name in it: a renamed database loses the mark). */
-    static String marker(String name) {
+    public static String marker(String name) {
         return "taskmaster-backup restore-test scratch database " + name;
     }
 
     /** Creates the database and marks it ({@link #marker}): only marked databases are ever swept as leftovers. */
-    void create(String name, Deadline limit) {
+    public void create(String name, Deadline limit) {
         execute("CREATE DATABASE " + SnapshotSession.quoteIdent(name) + " TEMPLATE template0", "create scratch database " + name, limit);
         execute("COMMENT ON DATABASE " + SnapshotSession.quoteIdent(name) + " IS '" + marker(name) + "'",
                 "mark scratch database " + name, limit);
     }
 
     /** Drops the database, disconnecting whatever is still connected to it (PostgreSQL 13+). */
-    void drop(String name, Deadline limit) {
+    public void drop(String name, Deadline limit) {
         execute("DROP DATABASE IF EXISTS " + SnapshotSession.quoteIdent(name) + " WITH (FORCE)", "drop scratch database " + name, limit);
     }
 
     /** The databases this tool demonstrably created: owned by this role and carrying their {@link #marker}. */
-    List<String> markedDatabases(Deadline limit) {
+    public List<String> markedDatabases(Deadline limit) {
         List<String> out = new ArrayList<>();
         query(server, "SELECT d.datname FROM pg_database d WHERE d.datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
                         + " AND shobj_description(d.oid, 'pg_database') = 'taskmaster-backup restore-test scratch database ' || d.datname"
@@ -52,7 +52,7 @@ final class ScratchDatabases {
     }
 
     /** The server's cluster system identifier, or null when it cannot be read (see SnapshotSession). */
-    String systemIdentifier(Deadline limit) {
+    public String systemIdentifier(Deadline limit) {
         String[] id = new String[1];
         try {
             query(server, "SELECT system_identifier::text FROM pg_control_system()", "read the system identifier of "
@@ -64,7 +64,7 @@ final class ScratchDatabases {
     }
 
     /** pg_database_size of a database on any server, as the given credentials see it. */
-    static long size(DbCredentials db, Deadline limit) {
+    public static long size(DbCredentials db, Deadline limit) {
         long[] size = new long[1];
         query(db, "SELECT pg_database_size(current_database())", "measure " + db.describe(), limit, rs -> size[0] = rs.getLong(1));
         return size[0];

@@ -1,4 +1,4 @@
-package com.taskmaster.backup.restoretest;
+package com.taskmaster.backup.format;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -37,7 +37,7 @@ public final class SmokeQueries {
 
         /** The line for the report's failures: "smoke query failed: ..." or "ran out of time: smoke query ... ". */
         @JsonIgnore
-        String failure() {
+        public String failure() {
             return error != null && error.startsWith(OUT_OF_TIME)
                     ? OUT_OF_TIME + "smoke query " + sql + " " + error.substring(OUT_OF_TIME.length())
                     : "smoke query failed: " + sql + ": " + error;
@@ -52,7 +52,7 @@ public final class SmokeQueries {
      * Runs every query in a read-only transaction, each limited to 60 s and to end within {@code ends}; a query is not
      * started once {@code starts} has passed (it is reported not run).
      */
-    static List<Outcome> run(DbCredentials db, List<String> queries, Deadline starts, Deadline ends) {
+    public static List<Outcome> run(DbCredentials db, List<String> queries, Deadline starts, Deadline ends) {
         List<Outcome> out = new ArrayList<>();
         if (queries.isEmpty()) {
             return out;

@@ -23,15 +23,6 @@ public final class BackupReader {
     }
 
     public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
-        return open(repository, manifest, manifest.data(), envelope);
-    }
-
-    /**
-     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
-     * same encryption context, its own size and SHA-256 from the manifest.
-     */
-    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
-            throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
@@ -43,6 +34,23 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
         return openData(repository, "backup " + manifest.backupId() + " (" + object.key() + ")", object, expected, envelope);
+    }
+
+    /**
+     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
+     * the same key and encryption context checks, its own size and SHA-256 from the manifest.
+     */
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
+            throws IOException {
+        if (object.equals(manifest.data())) {
+            return open(repository, manifest, envelope);
+        }
+        if (!envelope.unwraps(manifest.encryption().keyId())) {
+            throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
+                    + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
+        }
+        return openData(repository, "backup " + manifest.backupId() + " object " + object.key(), object, expectedContext(manifest),
+                envelope);
     }
 
     /**

@@ -15,8 +15,9 @@ import java.util.Set;
 
 /**
  * The proof every command that restores a backup into a throw-away database shares (restore-test, dr-drill): create a
- * marked scratch database on a separate server, restore into it ({@link DatabaseRestore}: fingerprints proven), measure
- * it, run the smoke queries, and in every case drop it; then the restore time against the RTO, extrapolated to the
+ * marked scratch database on a separate server, restore into it ({@link DatabaseRestore}: fingerprints proven; owners and
+ * privileges restored, the backup's roles the server lacks created NOLOGIN), measure it, run the smoke queries, and in
+ * every case drop it, then the roles created for it; then the restore time against the RTO, extrapolated to the
  * source database's size when that is known. Which server is refused (the source's) is decided here too.
  */
 public final class ScratchRestore {
@@ -83,7 +84,10 @@ public final class ScratchRestore {
         return new Outcome(restored, bytes, smoke, failures, dropped);
     }
 
-    /** The roles the restore created (the backup's roles the server lacked), dropped once the scratch database, the only place they own anything, is gone. */
+    /**
+     * The roles the restore created on the scratch server (the backup's roles it lacked, {@code "create-missing"}),
+     * dropped once the scratch database, the only place they own anything, is gone: the server is left as it was found.
+     */
     private static void dropCreatedRoles(DbCredentials server, DatabaseRestore.Restored restored, boolean scratchDropped,
                                          List<String> failures, Deadline limit) {
         if (restored == null || restored.roles() == null || restored.roles().created().isEmpty()) {
@@ -91,7 +95,8 @@ public final class ScratchRestore {
         }
         List<String> created = restored.roles().created();
         if (!scratchDropped) {
-            failures.add("roles " + created + " created for the restore were not dropped (the scratch database still exists): drop both by hand");
+            failures.add("roles " + created + " created for the restore were not dropped (the scratch database still exists): "
+                    + "drop both by hand");
             return;
         }
         try {

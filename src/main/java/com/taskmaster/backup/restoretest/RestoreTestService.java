@@ -7,7 +7,6 @@ import com.taskmaster.backup.format.ScratchDatabases;
 import com.taskmaster.backup.format.ScratchRestore;
 import com.taskmaster.backup.format.Verifications;
 import com.taskmaster.backup.postgres.DbCredentials;
-import com.taskmaster.backup.postgres.ServerRoles;
 import com.taskmaster.backup.repository.AppendOnlyRepository;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.support.Deadline;
@@ -22,9 +21,8 @@ import java.util.List;
 
 /**
  * One restore-test run: plan (nothing touched yet; refusals happen here), drop scratch databases that crashed runs
- * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven; owners and
- * privileges restored, the backup's roles the server lacks created NOLOGIN), run the smoke queries, measure, and in
- * every case drop the scratch database, then the roles created for it; then write the report and fail if anything failed.
+ * left, create the scratch database, restore into it ({@link DatabaseRestore}: fingerprints proven), run the smoke
+ * queries, measure, and in every case drop the scratch database; then write the report and fail if anything failed.
  */
 public final class RestoreTestService {
     private static final Logger LOG = Logger.getLogger(RestoreTestService.class);

@@ -33,7 +33,7 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(manifest.encryption().encryptionContext()) + " is not this backup's "
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
-        return openData(repository, "backup " + manifest.backupId() + " (" + object.key() + ")", object, expected, envelope);
+        return openData(repository, "backup " + manifest.backupId(), manifest.data(), expected, envelope);
     }
 
     /**

@@ -23,6 +23,15 @@ public final class BackupReader {
     }
 
     public static InputStream open(ReadableRepository repository, Manifest manifest, Envelope envelope) throws IOException {
+        return open(repository, manifest, manifest.data(), envelope);
+    }
+
+    /**
+     * Opens an object of the backup: its data object, or another one ({@code object}: its roles object), stored and
+     * checked like it: the same key and encryption context checks, its own size and SHA-256 from the manifest.
+     */
+    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
+            throws IOException {
         if (!envelope.unwraps(manifest.encryption().keyId())) {
             throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
                     + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
@@ -33,24 +42,8 @@ public final class BackupReader {
                     + new java.util.TreeMap<>(manifest.encryption().encryptionContext()) + " is not this backup's "
                     + new java.util.TreeMap<>(expected) + " (a manifest pointing at another backup's data object?)");
         }
-        return openData(repository, "backup " + manifest.backupId(), manifest.data(), expected, envelope);
-    }
-
-    /**
-     * Opens another object of the backup ({@code object}: its roles object), stored and checked like the data object:
-     * the same key and encryption context checks, its own size and SHA-256 from the manifest.
-     */
-    public static InputStream open(ReadableRepository repository, Manifest manifest, Manifest.DataObject object, Envelope envelope)
-            throws IOException {
-        if (object.equals(manifest.data())) {
-            return open(repository, manifest, envelope);
-        }
-        if (!envelope.unwraps(manifest.encryption().keyId())) {
-            throw new CryptoException("backup " + manifest.backupId() + " was encrypted under key " + manifest.encryption().keyId()
-                    + ", but the configured key is " + envelope.keyId() + " (neither that key nor a multi-Region replica of it)");
-        }
-        return openData(repository, "backup " + manifest.backupId() + " object " + object.key(), object, expectedContext(manifest),
-                envelope);
+        String what = "backup " + manifest.backupId() + (object.equals(manifest.data()) ? "" : " object " + object.key());
+        return openData(repository, what, object, expected, envelope);
     }
 
     /**

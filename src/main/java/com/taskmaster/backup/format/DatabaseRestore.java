@@ -98,32 +98,26 @@ public final class DatabaseRestore {
     }
 
     /**
-     * Restores {@code m} into {@code target} (which the caller has checked: empty, or confirmed when {@code replace})
-     * and proves it equal to the manifest: by content fingerprints, or by row counts for a manifest without them.
+     * Restores {@code m} into {@code target} (an empty database the caller has checked; replacing a database is
+     * restore's swap, {@code restore/ReplaceBySwap}, which restores into a new one) and proves it equal to the manifest:
+     * by content fingerprints, or by row counts for a manifest without them. Roles are handled as {@code roleHandling}
+     * says ({@link RestoreRoles}: checked before anything is touched).
      *
      * @param deadline the invocation's deadline ({@link Deadline#NONE} without one)
      * @throws RestoreFailedException when the restore fails (nothing committed), the fingerprint key does not unwrap (nothing
      *                                changed), or the restored content differs (each differing table named: count or content)
      * @throws Deadline.Exceeded      when the time ran out; the message says what was committed and what was not checked
      */
-    public Restored into(Manifest m, DbCredentials target, boolean replace, Deadline deadline) {
-        return into(m, target, replace, RoleHandling.RESTORE, deadline);
-    }
-
-    /**
-     * As {@link #into(Manifest, DbCredentials, boolean, Deadline)}, with roles handled as {@code roleHandling} says
-     * ({@link RestoreRoles}: checked before anything is touched).
-     */
-    public Restored into(Manifest m, DbCredentials target, boolean replace, RoleHandling roleHandling, Deadline deadline) {
+    public Restored into(Manifest m, DbCredentials target, RoleHandling roleHandling, Deadline deadline) {
         Instant start = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
-        LOG.infof("restoring backup %s into %s%s", m.backupId(), target.describe(), replace ? " (replacing its objects)" : "");
+        LOG.infof("restoring backup %s into %s", m.backupId(), target.describe());
         FingerprintKey key = m.fingerprints() == null ? null : unwrapKey(m);
         List<TocEntry> toc = readToc(m);
         RestoreRoles roleStep = RestoreRoles.check(m, toc, roleHandling, target, deadline.minus(Deadline.Margin.WORK));
         roleStep.createMissing(target, () -> roleDefinitions(m), deadline.minus(Deadline.Margin.WORK));
         try {
-            pgRestore(m, target, replace, roleStep, deadline);
+            pgRestore(m, target, roleStep, deadline);
         } catch (RestoreFailedException e) {
             throw new RestoreFailedException(e.getMessage() + roleStep.undo(target, checks), e);
         } catch (Deadline.Exceeded e) {
@@ -134,7 +128,7 @@ public final class DatabaseRestore {
         }
 
         List<TableProof> proofs = m.fingerprints() != null ? proveContent(m, key, target, checks) : proveCounts(m, target, checks);
-        Roles roles = roleStep.report(target, roleHandling.skips() ? null : proveOwnership(m, toc, roleHandling, target, replace, checks));
+        Roles roles = roleStep.report(target, roleHandling.skips() ? null : proveOwnership(m, toc, roleHandling, target, checks));
         long ms = Duration.between(start, clock.instant()).toMillis();
         String proof = m.fingerprints() != null ? Restored.CONTENT : Restored.COUNTS;
         LOG.infof("restored backup %s into %s: %d tables, equal by %s, %d ms", m.backupId(), target.describe(),
@@ -172,10 +166,10 @@ public final class DatabaseRestore {
     }
 
     /** Owners and privileges of the restored database equal the backup's ({@link OwnershipProof}); what was proven. */
-    private String proveOwnership(Manifest m, List<TocEntry> toc, RoleHandling handling, DbCredentials target, boolean replace,
+    private String proveOwnership(Manifest m, List<TocEntry> toc, RoleHandling handling, DbCredentials target,
                                   Deadline checks) {
         try {
-            return OwnershipProof.prove(tools, target, toc, handling.map(), !replace, checks);
+            return OwnershipProof.prove(tools, target, toc, handling.map(), true, checks);
         } catch (RestoreFailedException e) {
             throw new RestoreFailedException("backup " + m.backupId() + " was restored into " + target.describe()
                     + " and its content proven, but " + e.getMessage() + "; do not use this database before investigating", e);
@@ -232,12 +226,9 @@ public final class DatabaseRestore {
     }
 
     /** Streams the backup into one pg_restore job in one transaction. */
-    private void pgRestore(Manifest m, DbCredentials target, boolean replace, RestoreRoles roles, Deadline deadline) {
+    private void pgRestore(Manifest m, DbCredentials target, RestoreRoles roles, Deadline deadline) {
         List<String> args = new ArrayList<>(roles.pgRestoreOptions());
         args.addAll(List.of("--single-transaction", "--exit-on-error"));
-        if (replace) {
-            args.addAll(List.of("--clean", "--if-exists"));
-        }
         args.add("--dbname=dbname='" + target.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         String what = "restore of backup " + m.backupId() + " into " + target.describe();

@@ -62,7 +62,7 @@ public final class ScratchRestore {
             DbCredentials target = server.withDatabase(scratchName);
             // The backup's roles the server lacks are created (NOLOGIN) so that owners and privileges are proven too,
             // and dropped below with the scratch database: the server is left as it was found.
-            restored = restorer.into(backup, target, false, RoleHandling.CREATE_MISSING, deadline);
+            restored = restorer.into(backup, target, RoleHandling.CREATE_MISSING, deadline);
             bytes = ScratchDatabases.size(target, checks);
             smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));

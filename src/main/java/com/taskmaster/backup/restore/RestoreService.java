@@ -42,7 +42,7 @@ public final class RestoreService {
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
-        Function<DbCredentials, DatabaseRestore.Restored> restoreInto = db -> restore.into(m, db, false, request.roles(), deadline);
+        Function<DbCredentials, DatabaseRestore.Restored> restoreInto = db -> restore.into(m, db, request.roles(), deadline);
         ReplaceBySwap.Replaced swapped = replace ? this.replace.replace(m, target, restoreInto, deadline) : null;
         DatabaseRestore.Restored restored = replace ? swapped.restored() : restoreInto.apply(target);
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),

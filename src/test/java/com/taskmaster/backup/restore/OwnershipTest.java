@@ -292,7 +292,7 @@ class OwnershipTest {
 
     /** The repository with the backup's manifest changed: the digest of app.items is not the archive's (a proof failure). */
     static Repository withWrongDigest() throws Exception {
-        Path dir = tmp.resolve("repo-wrong-digest");
+        Path dir = Files.createTempDirectory(tmp, "repo-wrong-digest-");
         try (var files = Files.walk(tmp.resolve("repo"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 Path to = dir.resolve(tmp.resolve("repo").relativize(f));
@@ -368,6 +368,21 @@ class OwnershipTest {
 
         assertTrue(report.passed(), report.summary());
         assertEquals(List.of(APP, OWNER), report.roles().created());
+        assertEquals(rolesBefore, roles(other), "the roles it created are dropped with the scratch database");
+    }
+
+    /** restore-test leaves its server as it found it also when the proof fails after pg_restore committed. */
+    @Test
+    void restoreTestDropsTheRolesItCreatedAlsoWhenTheProofFails() throws Exception {
+        PostgresServer other = PostgresServer.scratch();
+        String rolesBefore = roles(other);
+        Repository wrong = withWrongDigest();
+
+        var e = assertThrows(com.taskmaster.backup.restoretest.RestoreTestFailedException.class, () -> new RestoreTestService(wrong,
+                new DatabaseRestore(wrong, key, PG.tools(), Clock.systemUTC()), other.admin(), List.of(source), List.of(),
+                Duration.ofHours(4), Clock.systemUTC()).run(new RestoreTestRequest(Optional.of(manifest.backupId())), Deadline.NONE));
+
+        assertTrue(e.getMessage().contains("app.items: content differs"), e.getMessage());
         assertEquals(rolesBefore, roles(other), "the roles it created are dropped with the scratch database");
     }
 

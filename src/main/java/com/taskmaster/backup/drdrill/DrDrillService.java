@@ -93,7 +93,7 @@ public final class DrDrillService {
         return written;
     }
 
-    /** The newest backup whose manifest and data object are both in the replica. */
+    /** The newest backup whose manifest and every object it commits ({@link Manifest#committedObjects}) are in the replica. */
     private Optional<Choice> choose(Run run) {
         List<Manifest> newestFirst;
         try {
@@ -104,20 +104,25 @@ public final class DrDrillService {
         }
         List<String> notReplicated = new ArrayList<>();
         for (Manifest m : newestFirst) {
-            Optional<ObjectInfo> data = replica.stat(ObjectKey.of(m.data().key()));
             Optional<ObjectInfo> manifest = replica.stat(Layout.manifest(m.backupId()));
-            if (data.isPresent()) {
-                Instant at = data.get().lastModified();
-                if (manifest.isPresent() && manifest.get().lastModified().isAfter(at)) {
-                    at = manifest.get().lastModified();
+            Instant at = manifest.map(ObjectInfo::lastModified).orElse(null);
+            List<String> missing = new ArrayList<>();
+            for (Manifest.Committed c : m.committedObjects()) {
+                Optional<ObjectInfo> o = replica.stat(ObjectKey.of(c.object().key()));
+                if (o.isEmpty()) {
+                    missing.add(c.describe() + " " + c.object().key());
+                } else if (at == null || o.get().lastModified().isAfter(at)) {
+                    at = o.get().lastModified();
                 }
+            }
+            if (missing.isEmpty()) {
                 run.notReplicated = notReplicated;
                 return Optional.of(new Choice(m, at, notReplicated));
             }
-            notReplicated.add(m.backupId() + ": data object " + m.data().key() + " not in the replica");
+            notReplicated.add(m.backupId() + ": " + String.join(" and ", missing) + " not in the replica");
         }
         run.notReplicated = notReplicated;
-        run.failures.add("the replica repository " + replica.uri() + " holds no complete backup (manifest and data object)"
+        run.failures.add("the replica repository " + replica.uri() + " holds no complete backup (manifest and every object it commits)"
                 + (newestFirst.isEmpty() ? "" : ": " + String.join("; ", notReplicated))
                 + ": the replica is missing; check the bucket's replication (status, IAM role, the replica key)");
         return Optional.empty();

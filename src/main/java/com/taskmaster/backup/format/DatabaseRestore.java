@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -109,6 +110,17 @@ public final class DatabaseRestore {
      * @throws Deadline.Exceeded      when the time ran out; the message says what was committed and what was not checked
      */
     public Restored into(Manifest m, DbCredentials target, RoleHandling roleHandling, Deadline deadline) {
+        return into(m, target, roleHandling, deadline, created -> { });
+    }
+
+    /**
+     * {@link #into(Manifest, DbCredentials, RoleHandling, Deadline)}, telling {@code rolesKept} the roles it created
+     * ({@code "create-missing"}) once pg_restore has committed: from then on they own restored objects and stay, also
+     * when a check after it fails. A caller that then drops the target (restore's swap, a scratch database) drops them
+     * too; before that point a failure drops them here ({@link RestoreRoles#undo}).
+     */
+    public Restored into(Manifest m, DbCredentials target, RoleHandling roleHandling, Deadline deadline,
+                         Consumer<List<String>> rolesKept) {
         Instant start = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS); // what follows pg_restore leaves time for the caller's clean-up and report
         LOG.infof("restoring backup %s into %s", m.backupId(), target.describe());
@@ -126,6 +138,7 @@ public final class DatabaseRestore {
             LOG.warnf("restore of backup %s failed%s", m.backupId(), roleStep.undo(target, checks));
             throw e;
         }
+        rolesKept.accept(roleStep.created());
 
         List<TableProof> proofs = m.fingerprints() != null ? proveContent(m, key, target, checks) : proveCounts(m, target, checks);
         Roles roles = roleStep.report(target, roleHandling.skips() ? null : proveOwnership(m, toc, roleHandling, target, checks));

@@ -1,11 +1,13 @@
 package com.taskmaster.backup.format;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.taskmaster.backup.postgres.TableFingerprint;
 import com.taskmaster.backup.support.Json;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,6 +70,38 @@ public record Manifest(
                     ContentFingerprints fingerprints) {
         this(formatVersion, backupId, database, pgDumpVersion, startedAt, finishedAt, data, compression, encryption, tables,
                 label, reason, trigger, requestId, fingerprints, null);
+    }
+
+    /**
+     * Every object this manifest commits besides itself, in a fixed order: the data object, then the roles object when
+     * the manifest has one (older manifests: the data object alone). The one enumeration of a backup's objects: what
+     * verify's replica check compares, what prune reads Object Lock from and deletes, what its leftover scan counts as
+     * referenced, what the drill needs in the replica. A future section that commits an object adds it here.
+     */
+    @JsonIgnore
+    public List<Committed> committedObjects() {
+        List<Committed> out = new ArrayList<>(2);
+        out.add(new Committed(Committed.DATA, data));
+        if (roles != null) {
+            out.add(new Committed(Committed.ROLES, roles.object()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** One object a manifest commits: {@code kind} ({@link #DATA}, {@link #ROLES}) names it in messages. */
+    public record Committed(String kind, DataObject object) {
+        public static final String DATA = "data";
+        public static final String ROLES = "roles";
+
+        public Committed {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(object, "object");
+        }
+
+        /** {@code "data object"}, {@code "roles object"}: for messages. */
+        public String describe() {
+            return kind + " object";
+        }
     }
 
     /**

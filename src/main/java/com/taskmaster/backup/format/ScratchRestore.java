@@ -51,6 +51,7 @@ public final class ScratchRestore {
         List<SmokeQueries.Outcome> smoke = null;
         boolean created = false;
         boolean dropped = false;
+        List<String> rolesCreated = new ArrayList<>(); // known once pg_restore committed, also when a check after it fails
         try {
             try {
                 scratch.create(scratchName, work);
@@ -62,7 +63,7 @@ public final class ScratchRestore {
             DbCredentials target = server.withDatabase(scratchName);
             // The backup's roles the server lacks are created (NOLOGIN) so that owners and privileges are proven too,
             // and dropped below with the scratch database: the server is left as it was found.
-            restored = restorer.into(backup, target, RoleHandling.CREATE_MISSING, deadline);
+            restored = restorer.into(backup, target, RoleHandling.CREATE_MISSING, deadline, rolesCreated::addAll);
             bytes = ScratchDatabases.size(target, checks);
             smoke = SmokeQueries.run(target, smokeQueries, work, checks);
             smoke.stream().filter(o -> !o.passed()).forEach(o -> failures.add(o.failure()));
@@ -79,7 +80,7 @@ public final class ScratchRestore {
             } else {
                 dropped = true; // never created
             }
-            dropCreatedRoles(server, restored, dropped, failures, deadline.minus(Deadline.Margin.CLEANUP));
+            dropCreatedRoles(server, rolesCreated, dropped, failures, deadline.minus(Deadline.Margin.CLEANUP));
         }
         return new Outcome(restored, bytes, smoke, failures, dropped);
     }
@@ -88,12 +89,11 @@ public final class ScratchRestore {
      * The roles the restore created on the scratch server (the backup's roles it lacked, {@code "create-missing"}),
      * dropped once the scratch database, the only place they own anything, is gone: the server is left as it was found.
      */
-    private static void dropCreatedRoles(DbCredentials server, DatabaseRestore.Restored restored, boolean scratchDropped,
+    private static void dropCreatedRoles(DbCredentials server, List<String> created, boolean scratchDropped,
                                          List<String> failures, Deadline limit) {
-        if (restored == null || restored.roles() == null || restored.roles().created().isEmpty()) {
+        if (created.isEmpty()) {
             return;
         }
-        List<String> created = restored.roles().created();
         if (!scratchDropped) {
             failures.add("roles " + created + " created for the restore were not dropped (the scratch database still exists): "
                     + "drop both by hand");

@@ -49,7 +49,7 @@ import java.util.stream.Collectors;
  * the audit trail. Running again deletes nothing more.
  *
  * <p>S3 Object Lock: before acting (dry runs too), the lock state of every backup the plan would delete, and of
- * those only, is read ({@link Repository#lockState}, manifest and data object) and the plan is made again: a backup
+ * those only, is read ({@link Repository#lockState}, manifest and every object it commits) and the plan is made again: a backup
  * under an active retention or legal hold is kept ({@code object-lock}, {@code legal-hold}). When a lock state
  * cannot be read, the run fails before deleting anything.
  */
@@ -176,17 +176,18 @@ public final class PruneService {
     }
 
     /**
-     * The lock state of a backup: its manifest's and, when the manifest names this backup's own data object (the only
-     * data object prune would delete with it), that object's. Locked when either is.
+     * The lock state of a backup: its manifest's and that of every object it commits ({@link Manifest#committedObjects}:
+     * data, roles) that is this backup's own (the only ones prune would delete with it). Locked when any is.
      */
     private LockState lockOf(Manifest m) {
         LockState state = repository.lockState(Layout.manifest(m.backupId()));
-        String data = m.data().key();
-        if (Layout.isDataOf(m.backupId(), data)) {
-            try {
-                state = state.and(repository.lockState(ObjectKey.of(data)));
-            } catch (IllegalArgumentException notAKey) {
-                // never deleted either (deleteBackup fails on it): nothing to protect
+        for (Manifest.Committed c : m.committedObjects()) {
+            if (Layout.isDataOf(m.backupId(), c.object().key())) {
+                try {
+                    state = state.and(repository.lockState(ObjectKey.of(c.object().key())));
+                } catch (IllegalArgumentException notAKey) {
+                    // never deleted either (deleteBackup fails on it): nothing to protect
+                }
             }
         }
         return state;
@@ -285,45 +286,35 @@ public final class PruneService {
             failures.add("backup " + m.backupId() + ": manifest not deleted, backup kept: " + e.getMessage());
             return Deletion.KEPT;
         }
-        String data = m.data().key();
-        String dataUri = null;
-        if (Layout.isDataOf(m.backupId(), data)) {
-            try {
-                ObjectKey dataKey = ObjectKey.of(data);
-                repository.delete(dataKey);
-                dataUri = repository.uriOf(dataKey);
-            } catch (RepositoryException | IllegalArgumentException e) {
-                failures.add("backup " + m.backupId() + ": manifest deleted but data object " + data
-                        + " not (a later run removes it as a leftover): " + e.getMessage());
-            }
-        } else {
-            // A manifest naming another backup's object (corrupt or forged) must not make prune delete it.
-            failures.add("backup " + m.backupId() + ": manifest deleted; its data key " + data
-                    + " is not this backup's, so it was left alone");
+        List<String> uris = new ArrayList<>(List.of(repository.uriOf(manifestKey)));
+        for (Manifest.Committed c : m.committedObjects()) {
+            deleteCommitted(m, c, failures).ifPresent(uris::add);
         }
-        String rolesUri = m.roles() == null ? null : deleteRolesObject(m, failures);
         int records = deleteVerifications(m.backupId(), failures);
-        logDeletion(runId, "backup", m.backupId().value(), repository.uriOf(manifestKey) + (dataUri == null ? "" : " " + dataUri)
-                + (rolesUri == null ? "" : " " + rolesUri)
+        logDeletion(runId, "backup", m.backupId().value(), String.join(" ", uris)
                 + (records == 0 ? "" : " and " + records + " verification record(s)"), m.data().storedBytes(), reasons);
         return Deletion.DELETED;
     }
 
-    /** Deletes the roles object of a backup whose manifest is gone (only if it is this backup's own); returns its URI. */
-    private String deleteRolesObject(Manifest m, List<String> failures) {
-        String key = m.roles().object().key();
+    /**
+     * Deletes one object of a backup whose manifest is gone, only if it is this backup's own (a manifest naming another
+     * backup's object, corrupt or forged, must not make prune delete it); returns its URI when deleted.
+     */
+    private Optional<String> deleteCommitted(Manifest m, Manifest.Committed c, List<String> failures) {
+        String key = c.object().key();
         if (!Layout.isDataOf(m.backupId(), key)) {
-            failures.add("backup " + m.backupId() + ": manifest deleted; its roles key " + key + " is not this backup's, so it was left alone");
-            return null;
+            failures.add("backup " + m.backupId() + ": manifest deleted; its " + c.kind() + " key " + key
+                    + " is not this backup's, so it was left alone");
+            return Optional.empty();
         }
         try {
-            ObjectKey rolesKey = ObjectKey.of(key);
-            repository.delete(rolesKey);
-            return repository.uriOf(rolesKey);
+            ObjectKey objectKey = ObjectKey.of(key);
+            repository.delete(objectKey);
+            return Optional.of(repository.uriOf(objectKey));
         } catch (RepositoryException | IllegalArgumentException e) {
-            failures.add("backup " + m.backupId() + ": manifest deleted but roles object " + key
+            failures.add("backup " + m.backupId() + ": manifest deleted but " + c.describe() + " " + key
                     + " not (a later run removes it as a leftover): " + e.getMessage());
-            return null;
+            return Optional.empty();
         }
     }
 
@@ -360,8 +351,8 @@ public final class PruneService {
     /** Data objects older than a day (by their time and their backup id's) that no readable manifest refers to. */
     private List<ObjectInfo> orphanDataObjects(Map<BackupId, Manifest> manifests, Set<BackupId> manifestIds,
                                                List<ObjectInfo> data, Instant now) {
-        Set<String> referenced = manifests.values().stream().map(m -> m.data().key()).collect(Collectors.toSet());
-        manifests.values().stream().filter(m -> m.roles() != null).forEach(m -> referenced.add(m.roles().object().key()));
+        Set<String> referenced = manifests.values().stream().flatMap(m -> m.committedObjects().stream())
+                .map(c -> c.object().key()).collect(Collectors.toSet());
         // Ids with a manifest that could not be read: their data may be referenced, so it is never a leftover.
         Set<BackupId> withManifest = new HashSet<>(manifestIds);
         withManifest.removeAll(manifests.keySet());

@@ -13,7 +13,6 @@ import com.taskmaster.backup.support.InvalidRequestException;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -42,9 +41,10 @@ public final class RestoreService {
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);
-        Function<DbCredentials, DatabaseRestore.Restored> restoreInto = db -> restore.into(m, db, request.roles(), deadline);
+        ReplaceBySwap.RestoreInto restoreInto = (db, rolesKept) -> restore.into(m, db, request.roles(), deadline, rolesKept);
         ReplaceBySwap.Replaced swapped = replace ? this.replace.replace(m, target, restoreInto, deadline) : null;
-        DatabaseRestore.Restored restored = replace ? swapped.restored() : restoreInto.apply(target);
+        // into the target itself: roles created for it stay with what was restored, even when a check after pg_restore fails
+        DatabaseRestore.Restored restored = replace ? swapped.restored() : restoreInto.apply(target, kept -> { });
         return new RestoreResult(m.backupId().value(), m.startedAt(), pit, target.describe(), replace, restored.tablesRestored(),
                 true, List.of(), restored.roles(), restored.durationMs(), restored.proof(), restored.tables(),
                 replace ? swapped.swap() : null);

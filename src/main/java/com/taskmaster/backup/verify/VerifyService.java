@@ -235,7 +235,7 @@ public final class VerifyService {
     private Optional<String> storedObjectDiffers(Manifest m) {
         try {
             Optional<ObjectInfo> info = repository.stat(ObjectKey.of(m.data().key()));
-            return info.isEmpty() ? Optional.empty() : dataDiffers(repository, info.get().size(), m).map(d -> "data object " + d);
+            return info.isEmpty() ? Optional.empty() : differs(repository, info.get().size(), m.data()).map(d -> "data object " + d);
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // no verdict either way: the error stands
         }
@@ -246,24 +246,35 @@ public final class VerifyService {
         static final String UNREADABLE = "unreadable";
     }
 
-    /** The replica must hold the same data object (size and SHA-256, streamed and hashed) and the same manifest. */
+    /**
+     * The replica must hold every object the manifest commits ({@link Manifest#committedObjects}: the data object and,
+     * since roles are captured, the roles object; each compared by size and a SHA-256 streamed from it) and the same
+     * manifest: a restore from the replica needs all of them.
+     */
     private Replica checkReplica(ReadableRepository replica, Manifest m, Instant now) {
-        ObjectKey dataKey = ObjectKey.of(m.data().key());
         ObjectKey manifestKey = Layout.manifest(m.backupId());
         boolean young = m.finishedAt().isAfter(now.minus(VerifySettings.REPLICATION_GRACE));
         try {
-            Optional<ObjectInfo> data = replica.stat(dataKey);
-            Optional<ObjectInfo> manifest = replica.stat(manifestKey);
-            if (data.isEmpty() || manifest.isEmpty()) {
-                String what = (data.isEmpty() ? "data object " + replica.uriOf(dataKey) : "")
-                        + (data.isEmpty() && manifest.isEmpty() ? " and " : "")
-                        + (manifest.isEmpty() ? "manifest " + replica.uriOf(manifestKey) : "");
-                return young ? new Replica("pending", null)
-                        : new Replica("missing", "replica missing: " + what + " does not exist");
+            List<String> missing = new ArrayList<>();
+            Map<Manifest.Committed, ObjectInfo> present = new java.util.LinkedHashMap<>();
+            for (Manifest.Committed c : m.committedObjects()) {
+                ObjectKey key = ObjectKey.of(c.object().key());
+                replica.stat(key).ifPresentOrElse(info -> present.put(c, info),
+                        () -> missing.add(c.describe() + " " + replica.uriOf(key)));
             }
-            Optional<String> differs = dataDiffers(replica, data.get().size(), m);
-            if (differs.isPresent()) {
-                return new Replica("different", "replica differs: " + differs.get());
+            if (replica.stat(manifestKey).isEmpty()) {
+                missing.add("manifest " + replica.uriOf(manifestKey));
+            }
+            if (!missing.isEmpty()) {
+                return young ? new Replica("pending", null)
+                        : new Replica("missing", "replica missing: " + String.join(" and ", missing)
+                        + (missing.size() == 1 ? " does not exist" : " do not exist"));
+            }
+            for (Map.Entry<Manifest.Committed, ObjectInfo> e : present.entrySet()) {
+                Optional<String> differs = differs(replica, e.getValue().size(), e.getKey().object());
+                if (differs.isPresent()) {
+                    return new Replica("different", "replica differs: " + differs.get());
+                }
             }
             if (!Arrays.equals(replica.read(manifestKey), repository.read(manifestKey))) {
                 return new Replica("different", "replica differs: " + replica.uriOf(manifestKey) + " is not the same manifest");
@@ -275,16 +286,16 @@ public final class VerifyService {
     }
 
     /**
-     * Whether {@code repo}'s copy of the data object (of {@code size} bytes) differs from what the manifest says:
+     * Whether {@code repo}'s copy of {@code object} (of {@code size} bytes) differs from what the manifest says:
      * "&lt;uri&gt; has N bytes, the manifest says M", or, same size, the SHA-256 streamed from it.
      */
-    private static Optional<String> dataDiffers(ReadableRepository repo, long size, Manifest m) throws IOException {
-        ObjectKey key = ObjectKey.of(m.data().key());
-        if (size != m.data().storedBytes()) {
-            return Optional.of(repo.uriOf(key) + " has " + size + " bytes, the manifest says " + m.data().storedBytes());
+    private static Optional<String> differs(ReadableRepository repo, long size, Manifest.DataObject object) throws IOException {
+        ObjectKey key = ObjectKey.of(object.key());
+        if (size != object.storedBytes()) {
+            return Optional.of(repo.uriOf(key) + " has " + size + " bytes, the manifest says " + object.storedBytes());
         }
-        String sha = StreamDigest.of(repo.open(key)).sha256Hex();
-        return sha.equals(m.data().sha256()) ? Optional.empty()
-                : Optional.of(repo.uriOf(key) + " has SHA-256 " + sha + ", the manifest says " + m.data().sha256());
+        String sha = StreamDigest.of(repo.open(key)).sha256Hex(); // read to its end and closed
+        return sha.equals(object.sha256()) ? Optional.empty()
+                : Optional.of(repo.uriOf(key) + " has SHA-256 " + sha + ", the manifest says " + object.sha256());
     }
 }

@@ -79,7 +79,7 @@ class DrDrillServiceTest {
         String id = new BackupService(primary, Keys.open(primaryKey, () -> MotoServer.get().kms(PRIMARY)), PostgresServer.get().tools(),
                 Clock.systemUTC()).run(new BackupRequest(null, null, Trigger.manual()), source, "drill", Deadline.NONE).backupId();
         backup = Manifest.fromJson(primary.read(Layout.manifest(BackupId.parse(id))));
-        backupKeys = List.of(backup.data().key(), Layout.manifest(backup.backupId()).value());
+        backupKeys = TwoRegions.replicatedKeys(backup);
         replicated = TwoRegions.replicate(primaryBucket, backupKeys);
     }
 
@@ -223,8 +223,20 @@ class DrDrillServiceTest {
         Drill drill = drill(replicaBucket(List.of(Layout.manifest(backup.backupId()).value())), replicaKey, Duration.ofHours(1),
                 Clock.systemUTC());
         DrDrillReport report = fails(drill, "holds no complete backup", backup.backupId() + ": data object " + backup.data().key()
+                + " and roles object");
+        assertEquals(List.of(backup.backupId() + ": data object " + backup.data().key() + " and roles object "
+                + backup.roles().object().key() + " not in the replica"), report.notReplicated());
+    }
+
+    /** Scenario 3 restores owners and privileges from the replica: a backup whose roles object is not there is not complete. */
+    @Test
+    void aBackupWhoseRolesObjectWasNotReplicatedIsNamedAndNotRestored() {
+        Drill drill = drill(replicaBucket(List.of(backup.data().key(), Layout.manifest(backup.backupId()).value())), replicaKey,
+                Duration.ofHours(1), Clock.systemUTC());
+        DrDrillReport report = fails(drill, "holds no complete backup", "roles object " + backup.roles().object().key()
                 + " not in the replica");
-        assertEquals(List.of(backup.backupId() + ": data object " + backup.data().key() + " not in the replica"), report.notReplicated());
+        assertEquals(List.of(backup.backupId() + ": roles object " + backup.roles().object().key() + " not in the replica"),
+                report.notReplicated());
     }
 
     @Test

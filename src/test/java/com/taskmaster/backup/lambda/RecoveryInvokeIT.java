@@ -9,6 +9,7 @@ import com.taskmaster.backup.repository.S3Repository;
 import com.taskmaster.backup.testing.AwsFixtures;
 import com.taskmaster.backup.testing.MotoServer;
 import com.taskmaster.backup.testing.PostgresServer;
+import com.taskmaster.backup.testing.TwoRegions;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,7 +51,7 @@ class RecoveryInvokeIT {
         Manifest m = Manifest.fromJson(new S3Repository(MotoServer.get().s3(), bucket, "backups", 0)
                 .read(Layout.manifest(BackupId.parse(id))));
         S3Client s3 = MotoServer.get().s3();
-        for (String key : List.of(m.data().key(), Layout.manifest(m.backupId()).value())) {
+        for (String key : TwoRegions.replicatedKeys(m)) { // what S3 replication copies: every committed object and the manifest
             s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("backups/" + key).destinationBucket(replicaBucket)
                     .destinationKey("backups/" + key));
         }

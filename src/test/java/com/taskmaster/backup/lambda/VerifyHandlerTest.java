@@ -52,13 +52,18 @@ class VerifyHandlerTest {
         return new FileRepository(VerifyTestResource.repository);
     }
 
-    /** A new backup of the sample database, replicated (copied) to the replica repository. */
+    /**
+     * A new backup of the sample database, replicated to the replica repository as S3 replication does: every object
+     * its manifest commits (data, roles) and the manifest, copied as they are.
+     */
     private static Manifest backup(String label) throws IOException {
         BackupService service = new BackupService(repo(), Keys.open("file://" + VerifyTestResource.key, () -> null),
                 PostgresServer.get().tools(), Clock.systemUTC());
         String id = service.run(new BackupRequest(label, null, Trigger.manual()), VerifyTestResource.database, "test", Deadline.NONE).backupId();
         Manifest m = Manifest.fromJson(repo().read(Layout.manifest(BackupId.parse(id))));
-        copy(m.data().key());
+        for (Manifest.Committed c : m.committedObjects()) {
+            copy(c.object().key());
+        }
         copy(Layout.manifest(m.backupId()).value());
         return m;
     }
@@ -178,8 +183,18 @@ class VerifyHandlerTest {
         detected(m, "replica differs: file://" + replicaData(m) + " has SHA-256");
     }
 
+    /** The drill and scenario 3 restore from the replica: without the roles object there, they lack the roles. */
     @Test
     @Order(8)
+    void aReplicaMissingOnlyTheRolesObjectIsDetected() throws IOException {
+        Manifest m = backup("no-replica-roles");
+        Path roles = VerifyTestResource.replica.resolve(m.roles().object().key());
+        Files.delete(roles);
+        detected(aged(m), "replica missing: roles object file://" + roles + " does not exist");
+    }
+
+    @Test
+    @Order(9)
     void badPayloadsGetClearErrors() {
         VerifyTestResource.alerts.receive(0);
         for (String[] c : List.of(
@@ -197,7 +212,7 @@ class VerifyHandlerTest {
     private static Manifest aged(Manifest m) throws IOException {
         Manifest old = new Manifest(m.formatVersion(), m.backupId(), m.database(), m.pgDumpVersion(),
                 m.startedAt().minusSeconds(7200), m.finishedAt().minusSeconds(7200), m.data(), m.compression(), m.encryption(),
-                m.tables(), m.label(), m.reason(), m.trigger(), m.requestId());
+                m.tables(), m.label(), m.reason(), m.trigger(), m.requestId(), m.fingerprints(), m.roles());
         String key = Layout.manifest(m.backupId()).value();
         Files.write(VerifyTestResource.repository.resolve(key), old.toJson());
         Files.write(VerifyTestResource.replica.resolve(key), old.toJson());

@@ -488,6 +488,7 @@ abstract class PruneServiceContractTest {
         for (BackupId id : ids.subList(0, 5)) { // the three newest are kept without asking
             candidates.add(Layout.manifest(id));
             candidates.add(Layout.data(id, "a1"));
+            candidates.add(Layout.roles(id, "a1"));
         }
         assertEquals(candidates, Set.copyOf(asked), "lock state read for the backups the plan would delete, and only those");
         assertEquals(List.of("object-lock"), dry.kept().stream().filter(e -> e.backupId().equals(retained.value()))
@@ -503,6 +504,34 @@ abstract class PruneServiceContractTest {
                 new Catalog(repo).list().backups().stream().map(Manifest::backupId).collect(Collectors.toSet()));
         assertTrue(repo.stat(Layout.data(held, "a1")).isPresent() && repo.stat(Layout.data(retained, "a1")).isPresent());
         assertEquals(0, service(locking, all).run(new PruneRequest(false, "manual"), "r2", Deadline.NONE).deletedCount(), "a second run deletes nothing");
+    }
+
+    /** The roles object is committed by the manifest like the data: a retention or legal hold on it alone keeps the backup. */
+    @Test
+    void aBackupWhoseRolesObjectAloneIsLockedIsKeptWithItsObjects() {
+        Instant old = NOW.minus(Duration.ofDays(900));
+        List<BackupId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(put(repo, old.plus(Duration.ofDays(i)), "daily", null));
+        }
+        BackupId retained = ids.get(0);
+        BackupId held = ids.get(1);
+        Repository locking = withLocks(repo, Map.of(
+                Layout.roles(retained, "a1"), new LockState(NOW.plus(Duration.ofDays(30)), "COMPLIANCE", false),
+                Layout.roles(held, "a1"), new LockState(null, null, true)), new ArrayList<>(), null);
+
+        PruneReport r = service(locking, RetentionPolicy.DEFAULTS.withMaxDeletePercent(100))
+                .run(new PruneRequest(false, "manual"), "r", Deadline.NONE);
+
+        Map<String, List<String>> kept = r.kept().stream().collect(Collectors.toMap(PruneReport.Entry::backupId, PruneReport.Entry::reasons));
+        assertEquals(List.of("object-lock"), kept.get(retained.value()));
+        assertEquals(List.of("legal-hold"), kept.get(held.value()));
+        assertEquals(Set.of(ids.get(2).value()), r.deleted().stream().map(PruneReport.Entry::backupId).collect(Collectors.toSet()));
+        for (BackupId id : List.of(retained, held)) {
+            assertTrue(repo.stat(Layout.manifest(id)).isPresent() && repo.stat(Layout.data(id, "a1")).isPresent()
+                    && repo.stat(Layout.roles(id, "a1")).isPresent(), "every object of " + id + " kept");
+        }
+        assertTrue(repo.stat(Layout.roles(ids.get(2), "a1")).isEmpty(), "the deleted backup's roles object goes with it");
     }
 
     @Test

@@ -290,6 +290,72 @@ class OwnershipTest {
         assertEquals(rolesBefore, roles(other));
     }
 
+    /** The repository with the backup's manifest changed: the digest of app.items is not the archive's (a proof failure). */
+    static Repository withWrongDigest() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "repo-wrong-digest-");
+        try (var files = Files.walk(tmp.resolve("repo"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path to = dir.resolve(tmp.resolve("repo").relativize(f));
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to);
+            }
+        }
+        Path file = dir.resolve(Layout.manifest(manifest.backupId()).value());
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) com.taskmaster.backup.support.Json.MAPPER.readTree(Files.readAllBytes(file));
+        for (var t : json.get("fingerprints").get("tables")) {
+            if (t.get("name").asText().equals("items")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) t).put("digest", "0".repeat(63) + "1");
+            }
+        }
+        Files.write(file, com.taskmaster.backup.support.Json.MAPPER.writeValueAsBytes(json));
+        return new FileRepository(dir);
+    }
+
+    /**
+     * A confirmed restore over an existing database with create-missing restores into a new database beside it: when it
+     * fails after pg_restore committed there (the proof) or at the swap, the roles created for it are dropped again with
+     * that database, and the server is left as it was.
+     */
+    @Test
+    void rolesCreatedForAReplaceThatFailsAfterTheRestoreAreDroppedWithTheNewDatabase() throws Exception {
+        PostgresServer other = PostgresServer.scratch();
+        DbCredentials target = other.createDatabase("owned_replace");
+        other.psql(target.database(), "CREATE TABLE live (x int)"); // not empty: a confirmed restore replaces it
+        String rolesBefore = roles(other);
+        java.time.Instant now = java.time.Instant.parse("2026-12-02T15:20:30Z");
+        String before = ReplaceBySwap.DatabaseNames.beside(target.database(), "before", now);
+        String besideIt = "SELECT count(*) FROM pg_database WHERE datname LIKE '" + target.database() + "_restore_%'";
+        try {
+            Repository wrong = withWrongDigest();
+            var proof = assertThrows(RestoreFailedException.class, () -> new RestoreService(wrong, key, PG.tools(), Clock.systemUTC())
+                    .run(new RestoreRequest(Optional.of(manifest.backupId()), Optional.empty(), "postgresql://target",
+                            Optional.of(target.database()), RoleHandling.CREATE_MISSING), target, Deadline.NONE));
+            assertTrue(proof.getMessage().contains("app.items: content differs"), proof.getMessage());
+            assertTrue(proof.getMessage().contains("the roles created for it (" + APP + ", " + OWNER + ") were dropped again"),
+                    proof.getMessage());
+            assertEquals(rolesBefore, roles(other), "no role left behind by the failed proof");
+            assertEquals("0", other.psql("postgres", besideIt).strip());
+
+            // the swap fails: meanwhile, the name the replaced database is to be kept under was taken
+            DatabaseRestore restore = new DatabaseRestore(repo, key, PG.tools(), Clock.systemUTC());
+            var swap = assertThrows(RestoreFailedException.class, () -> new ReplaceBySwap(Clock.fixed(now, java.time.ZoneOffset.UTC))
+                    .replace(manifest, target, (db, rolesKept) -> {
+                        DatabaseRestore.Restored r = restore.into(manifest, db, RoleHandling.CREATE_MISSING, Deadline.NONE, rolesKept);
+                        other.psql("postgres", "CREATE DATABASE " + before);
+                        return r;
+                    }, Deadline.NONE));
+            assertTrue(swap.getMessage().contains("cannot swap") && swap.getMessage().contains("already exists"), swap.getMessage());
+            assertTrue(swap.getMessage().contains("the roles created for it (" + APP + ", " + OWNER + ") were dropped again"),
+                    swap.getMessage());
+            assertEquals(rolesBefore, roles(other), "no role left behind by the failed swap");
+            assertEquals("0", other.psql("postgres", besideIt).strip());
+            assertEquals("1", other.psql(target.database(), "SELECT count(*) FROM pg_tables WHERE tablename = 'live'").strip());
+        } finally {
+            other.psql("postgres", "DROP DATABASE IF EXISTS " + before);
+            dropDatabaseAndRoles(other, target, APP, OWNER);
+        }
+    }
+
     @Test
     void restoreTestCreatesTheRolesItLacksProvesOwnersAndLeavesTheServerAsItFoundIt() {
         PostgresServer other = PostgresServer.scratch();
@@ -302,6 +368,21 @@ class OwnershipTest {
 
         assertTrue(report.passed(), report.summary());
         assertEquals(List.of(APP, OWNER), report.roles().created());
+        assertEquals(rolesBefore, roles(other), "the roles it created are dropped with the scratch database");
+    }
+
+    /** restore-test leaves its server as it found it also when the proof fails after pg_restore committed. */
+    @Test
+    void restoreTestDropsTheRolesItCreatedAlsoWhenTheProofFails() throws Exception {
+        PostgresServer other = PostgresServer.scratch();
+        String rolesBefore = roles(other);
+        Repository wrong = withWrongDigest();
+
+        var e = assertThrows(com.taskmaster.backup.restoretest.RestoreTestFailedException.class, () -> new RestoreTestService(wrong,
+                new DatabaseRestore(wrong, key, PG.tools(), Clock.systemUTC()), other.admin(), List.of(source), List.of(),
+                Duration.ofHours(4), Clock.systemUTC()).run(new RestoreTestRequest(Optional.of(manifest.backupId())), Deadline.NONE));
+
+        assertTrue(e.getMessage().contains("app.items: content differs"), e.getMessage());
         assertEquals(rolesBefore, roles(other), "the roles it created are dropped with the scratch database");
     }
 

@@ -45,7 +45,7 @@ public class DrDrillTestResource implements QuarkusTestResourceLifecycleManager 
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        replicaBucket = TwoRegions.replicate(primaryBucket, List.of(backup.data().key(), Layout.manifest(backup.backupId()).value()));
+        replicaBucket = TwoRegions.replicate(primaryBucket, TwoRegions.replicatedKeys(backup));
         alerts = AwsFixtures.alertTopic();
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.lambda.handler", "dr-drill");

@@ -31,6 +31,13 @@ public final class TwoRegions {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    /** What S3 replication copies of a backup: every object its manifest commits (data, roles), and the manifest. */
+    public static List<String> replicatedKeys(com.taskmaster.backup.format.Manifest m) {
+        List<String> keys = new java.util.ArrayList<>(m.committedObjects().stream().map(c -> c.object().key()).toList());
+        keys.add(com.taskmaster.backup.format.Layout.manifest(m.backupId()).value());
+        return List.copyOf(keys);
+    }
+
     /** A new bucket in the secondary region holding copies of {@code keys} of bucket {@code from}: what replication would hold. */
     public static String replicate(String from, List<String> keys) {
         String bucket = "replica-" + UUID.randomUUID().toString().substring(0, 12);

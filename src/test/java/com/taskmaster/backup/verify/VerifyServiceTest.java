@@ -219,6 +219,80 @@ class VerifyServiceTest {
         assertEquals(m.backupId().value(), stale.failedBackupIds());
     }
 
+    /** What S3 replication does: every object the manifest commits, and the manifest, copied as they are. */
+    void replicate(Manifest m) throws IOException {
+        List<String> keys = new ArrayList<>(m.committedObjects().stream().map(c -> c.object().key()).toList());
+        keys.add(Layout.manifest(m.backupId()).value());
+        for (String k : keys) {
+            Path to = tmp.resolve("replica").resolve(k);
+            Files.createDirectories(to.getParent());
+            Files.copy(tmp.resolve("repo").resolve(k), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Verifies with the replica, two hours after the backup (past the replication grace). */
+    Verification verifyWithReplica(Manifest m) {
+        return service(Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), Optional.of(replica)).check(m, Optional.empty(), "r");
+    }
+
+    Path replicaRoles(Manifest m) {
+        return tmp.resolve("replica").resolve(m.roles().object().key());
+    }
+
+    @Test
+    void aReplicaHoldingEveryCommittedObjectIsIdenticalAndAnOlderManifestWithoutRolesToo() throws Exception {
+        Manifest m = backup();
+        assertEquals(List.of(Manifest.Committed.DATA, Manifest.Committed.ROLES),
+                m.committedObjects().stream().map(Manifest.Committed::kind).toList());
+        replicate(m);
+        Verification v = verifyWithReplica(m);
+        assertTrue(v.passed(), v.reason());
+        assertEquals("identical", v.replica());
+
+        Manifest second = backup();
+        Manifest older = rewrite(second, plain(second), second.tables()); // as before roles were captured: no roles section
+        assertEquals(null, older.roles());
+        replicate(older);
+        Verification old = verifyWithReplica(older);
+        assertTrue(old.passed(), old.reason());
+        assertEquals("identical", old.replica());
+    }
+
+    /** A restore from the replica (the drill, scenario 3) needs the roles too: a replica without them is missing. */
+    @Test
+    void aReplicaMissingOnlyTheRolesObjectFails() throws IOException {
+        Manifest m = backup();
+        replicate(m);
+        Files.delete(replicaRoles(m));
+
+        Verification v = verifyWithReplica(m);
+
+        assertEquals(Verification.Outcome.failed, v.outcome(), v.reason());
+        assertEquals("missing", v.replica());
+        assertEquals("replica missing: roles object file://" + replicaRoles(m) + " does not exist", v.reason());
+    }
+
+    @Test
+    void aReplicaWhoseRolesObjectDiffersInContentOrSizeFails() throws IOException {
+        Manifest m = backup();
+        replicate(m);
+        byte[] bytes = Files.readAllBytes(replicaRoles(m));
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(replicaRoles(m), bytes);
+
+        Verification flipped = verifyWithReplica(m);
+
+        assertEquals(Verification.Outcome.failed, flipped.outcome(), flipped.reason());
+        assertEquals("different", flipped.replica());
+        assertTrue(flipped.reason().startsWith("replica differs: file://" + replicaRoles(m) + " has SHA-256 "), flipped.reason());
+
+        Files.write(replicaRoles(m), Arrays.copyOf(bytes, bytes.length - 10));
+        Verification cut = verifyWithReplica(m);
+        assertEquals("different", cut.replica());
+        assertEquals("replica differs: file://" + replicaRoles(m) + " has " + (bytes.length - 10) + " bytes, the manifest says "
+                + m.roles().object().storedBytes(), cut.reason());
+    }
+
     @Test
     void aManifestFromTheFutureIsFlaggedAndDoesNotMakeTheRepositoryFresh() throws IOException {
         Manifest real = backup();

@@ -95,28 +95,39 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 python3 - "$TMP" "$N" "$RUNS" "${builds[@]}" <<'PY'
-import json, statistics, sys, glob, os
+import json, statistics, sys, glob, os, re
 tmp, n, runs, builds = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 def stats(build, case):
-    rs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(tmp, "%s-%s-*.json" % (build, case))))]
+    files = sorted(glob.glob(os.path.join(tmp, "%s-%s-*.json" % (build, case))))
+    rs = [json.load(open(f)) for f in files]
     wall = statistics.median(r["wall_s"] for r in rs)
     rss = statistics.median(r["procs"].get("java", {}).get("hwm_mb", r["ru_maxrss_mb"]) for r in rs)
+    java = statistics.median(r["procs"].get("java", {}).get("cpu_s", 0) for r in rs)
     moto = statistics.median(r.get("watch_cpu_s", {}).get("moto", 0) for r in rs)
     other = statistics.median(r.get("other_cpu_s", 0) for r in rs)
-    return wall, rss, moto, other, [round(r["wall_s"], 1) for r in rs]
+    # the catalog's own time in the handler (its log line; builds before it have none)
+    ms = []
+    for f in files:
+        m = re.search(r"catalog: \d+ manifests read in (\d+) ms", open(f[:-5] + ".err", errors="replace").read())
+        if m:
+            ms.append(int(m.group(1)) / 1000)
+    read = "%.1f" % statistics.median(ms) if ms else "–"
+    return wall, rss, java, moto, other, read, [round(r["wall_s"], 1) for r in rs]
 print("## Catalog benchmark: %s manifests on moto S3, medians of %d alternating runs\n" % (n, runs))
-print("| case | build | wall s (median) | runs | java peak RSS MB | moto CPU s | others' CPU s |")
-print("|---|---|---|---|---|---|---|")
+print("| case | build | wall s (median) | runs | catalog read in the handler s | java CPU s | moto CPU s | java peak RSS MB | others' CPU s |")
+print("|---|---|---|---|---|---|---|---|---|")
 res = {}
 for case in ("list", "prune"):
     for b in builds:
-        w, rss, moto, other, all_ = stats(b, case)
+        w, rss, java, moto, other, read, all_ = stats(b, case)
         res[(case, b)] = w
-        print("| %s | %s | %.1f | %s | %.0f | %.1f | %.1f |" % ("list" if case == "list" else "prune dry run", b, w, all_, rss, moto, other))
+        print("| %s | %s | %.1f | %s | %s | %.1f | %.1f | %.0f | %.1f |" % ("list" if case == "list" else "prune dry run", b, w,
+                                                                        all_, read, java, moto, rss, other))
 if len(builds) == 2:
     print()
     for case in ("list", "prune"):
         print("- %s: %.1f s → %.1f s (%.1f× faster)" % (case, res[(case, "before")], res[(case, "after")],
                                                         res[(case, "before")] / res[(case, "after")]))
-print("\nWall time is the whole invocation (`bin/invoke`: emulator, JVM start-up, handler, exit).")
+print("\nWall time is the whole invocation (`bin/invoke`: emulator, JVM start-up, handler, exit); CPU s are user+sys"
+      " of the java process and of moto_server during the run, comparable under load where wall times are not.")
 PY

@@ -127,11 +127,14 @@ public final class BackupService {
         ObjectKey dataKey = Layout.data(id, attempt);
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         FingerprintKey fingerprintKey = FingerprintKey.generate();
+        long versionKnown = System.nanoTime();
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
+            long snapshotOpen = System.nanoTime();
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             Manifest.Database source = new Manifest.Database(db.database(), db.host(), db.port(),
                     snapshot.serverVersion().text(), snapshot.systemIdentifier());
             Sources.checkSameSource(repository, source);
+            long sourceChecked = System.nanoTime();
             Map<String, String> context = BackupWriter.encryptionContext(source, id);
             AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
             SessionSettings session = SessionSettings.forPgDump(snapshot.lcMonetary());
@@ -161,9 +164,11 @@ public final class BackupService {
                 long committed = System.nanoTime();
                 Manifest.Roles roles = RoleCapture.store(target, envelope, context, Layout.roles(id, attempt), roleCapture, tools,
                         db, List.copyOf(ArchiveRoles.of(fingerprints.result().toc()).all()), work);
-                LOG.infof("backup %s: set-up %d ms, dump streamed %d ms, fingerprints finished %d ms later, key wrapped and"
-                        + " data committed %d ms, roles stored %d ms", id, ms(startNanos, setUpDone), ms(setUpDone, dumped),
-                        ms(dumped, fingerprinted), ms(fingerprinted, committed), ms(committed, System.nanoTime()));
+                LOG.infof("backup %s: set-up %d ms (pg_dump --version %d, snapshot %d, source check %d), dump streamed"
+                        + " %d ms, fingerprints finished %d ms later, key wrapped and data committed %d ms, roles stored %d ms",
+                        id, ms(startNanos, setUpDone), ms(startNanos, versionKnown), ms(versionKnown, snapshotOpen),
+                        ms(snapshotOpen, sourceChecked), ms(setUpDone, dumped), ms(dumped, fingerprinted), ms(fingerprinted, committed),
+                        ms(committed, System.nanoTime()));
                 return new Manifest(Manifest.FORMAT_VERSION, id, source, pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
                         rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded, roles);

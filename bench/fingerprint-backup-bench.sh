@@ -7,8 +7,9 @@
 #
 #   --scale N    db/taskmaster-sample.sql scale (default 150, ~1 GB; the backup benchmark's database)
 #   --rounds R   alternating rounds of bare pg_dump and backup (default 3)
-#   --before DIR a source tree of the version before (e.g. `git archive a1f6e75 | tar -x -C DIR`) whose
-#                target/function.zip is built: its backup's read work is measured too
+#   --before DIR a source tree of another version (e.g. `git archive a1f6e75 | tar -x -C DIR`) whose
+#                target/function.zip is built: its backups run in the same rounds (the two trees alternate which
+#                runs first), and its backup's read work is measured too
 #   --db-dir DIR keep the loaded database in DIR for the next run
 #
 # Read work: pg_stat_database (blks_read + blks_hit = blocks the database read, from disk or its cache;
@@ -22,6 +23,7 @@ BENCH=$ROOT/bench
 LOG_NAME=fp-bench T0=$(date +%s)
 SCALE=${BENCH_SCALE:-150} ROUNDS=3 BEFORE='' DB_DIR=${BENCH_DB_DIR:-}
 TOTAL_TIMEOUT=${BENCH_TIMEOUT:-3600} CASE_TIMEOUT=900 IDLE_WAIT=${BENCH_IDLE_WAIT:-0}
+JAVA_OPTS=${INVOKE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}
 while [ $# -gt 0 ]; do
   case $1 in
     --scale) SCALE=$2; shift 2 ;;
@@ -57,16 +59,29 @@ fi
 DB_MB=$(psqlq -d "$DB_URL" -Atc "SELECT pg_database_size(current_database()) / 1048576")
 log "database $NAME: $DB_MB MB"
 
-# backup TREE TAG: one backup with TREE's function.zip into a fresh file repository; prints durationMs and wall ms
+# backup TREE TAG: one backup with TREE's function.zip into a fresh file repository; prints durationMs, wall ms and the
+# java process's CPU ms (user + system from /proc/<pid>/stat, sampled every 100 ms until it exits; JVM start included)
 backup() {
-  local tree=$1 tag=$2 t0 t1
+  local tree=$1 tag=$2 t0 t1 pid='' stat='' s
   rm -rf "$TMP/repo-$tag"
   t0=$(date +%s%N)
-  run env BACKUP_DB_URL="$DB_URL" BACKUP_REPOSITORY="file://$TMP/repo-$tag" BACKUP_KMS_KEY="file://$TMP/local.key" \
-      BACKUP_ALERT_TOPIC=stderr BACKUP_PG_BIN="$PG_BIN" "$tree/bin/invoke" backup '{}' >"$TMP/$tag.json" 2>"$TMP/$tag.err" \
-    || { tail -20 "$TMP/$tag.err" >&2; die "backup ($tag) failed"; }
+  env BACKUP_DB_URL="$DB_URL" BACKUP_REPOSITORY="file://$TMP/repo-$tag" BACKUP_KMS_KEY="file://$TMP/local.key" \
+      BACKUP_ALERT_TOPIC=stderr BACKUP_PG_BIN="$PG_BIN" INVOKE_JAVA_OPTS="$JAVA_OPTS -Dfpbench.tag=$tag.$$" \
+      "$tree/bin/invoke" backup '{}' >"$TMP/$tag.json" 2>"$TMP/$tag.err" & CHILD=$!
+  while kill -0 "$CHILD" 2>/dev/null; do
+    [ -n "$pid" ] || pid=$(pgrep -f "^([^ ]*/)?java .*-Dfpbench.tag=$tag.$$ " | head -1 || true)
+    if [ -n "$pid" ]; then s=$(cat "/proc/$pid/stat" 2>/dev/null || true); [ -z "$s" ] || stat=$s; fi
+    sleep 0.1
+  done
+  wait "$CHILD" || { CHILD=; tail -20 "$TMP/$tag.err" >&2; die "backup ($tag) failed"; }
+  CHILD=
   t1=$(date +%s%N)
-  python3 -c "import json,sys; print(json.load(open('$TMP/$tag.json'))['durationMs'], ($t1 - $t0) // 1000000)"
+  python3 -c "
+import json, os, sys
+st = sys.argv[1].rsplit(')', 1)[1].split() if sys.argv[1] else None
+cpu = (int(st[11]) + int(st[12])) * 1000 // os.sysconf('SC_CLK_TCK') if st else -1
+print(json.load(open('$TMP/$tag.json'))['durationMs'], ($t1 - $t0) // 1000000, cpu)" "$stat"
+  grep -o 'set-up [0-9]* ms.*' "$TMP/$tag.err" >&2 || true
 }
 bare() {
   local t0 t1
@@ -100,35 +115,49 @@ idle() {
 log "warm-up (not measured): one bare dump, one backup"
 bare > /dev/null
 backup "$ROOT" warm > /dev/null
-BARE=() DUR=() WALL=()
+[ -z "$BEFORE" ] || backup "$BEFORE" warm-before > /dev/null
+BARE=() DUR=() WALL=() CPU=() BDUR=() BWALL=() BCPU=()
 for r in $(seq 1 "$ROUNDS"); do
   idle; b=$(bare); BARE+=("$b")
-  idle; read -r d w < <(backup "$ROOT" "r$r"); DUR+=("$d"); WALL+=("$w")
-  log "round $r: bare pg_dump ${b} ms; backup ${d} ms (handler), ${w} ms (process)"
+  # with --before, the two trees alternate which one runs first
+  if [ -n "$BEFORE" ] && [ $((r % 2)) -eq 0 ]; then
+    idle; read -r bd bw bc < <(backup "$BEFORE" "b$r"); BDUR+=("$bd"); BWALL+=("$bw"); BCPU+=("$bc")
+  fi
+  idle; read -r d w c < <(backup "$ROOT" "r$r"); DUR+=("$d"); WALL+=("$w"); CPU+=("$c")
+  if [ -n "$BEFORE" ] && [ $((r % 2)) -eq 1 ]; then
+    idle; read -r bd bw bc < <(backup "$BEFORE" "b$r"); BDUR+=("$bd"); BWALL+=("$bw"); BCPU+=("$bc")
+  fi
+  log "round $r: bare pg_dump ${b} ms; backup ${d} ms (handler), ${w} ms (process), java CPU ${c} ms${BEFORE:+; before: ${bd} ms, ${bw} ms, java CPU ${bc} ms}"
 done
 READ_BARE=$(reads bare)
 READ_AFTER=$(reads backup "$ROOT" reads-after)
 READ_BEFORE=''
-if [ -n "$BEFORE" ]; then
-  backup "$BEFORE" warm-before > /dev/null
-  READ_BEFORE=$(reads backup "$BEFORE" reads-before)
-fi
-python3 - "$SCALE" "$DB_MB" "${BARE[*]}" "${DUR[*]}" "${WALL[*]}" "$READ_BARE" "$READ_AFTER" "$READ_BEFORE" <<'PY'
+[ -z "$BEFORE" ] || READ_BEFORE=$(reads backup "$BEFORE" reads-before)
+python3 - "$SCALE" "$DB_MB" "${BARE[*]}" "${DUR[*]}" "${WALL[*]}" "$READ_BARE" "$READ_AFTER" "$READ_BEFORE" "${CPU[*]}" \
+    "${BDUR[*]}" "${BWALL[*]}" "${BCPU[*]}" <<'PY'
 import statistics, sys
-scale, db_mb, bare, dur, wall, rb, ra, rbefore = sys.argv[1:9]
-bare = [int(x) for x in bare.split()]; dur = [int(x) for x in dur.split()]; wall = [int(x) for x in wall.split()]
-mb, md, mw = statistics.median(bare), statistics.median(dur), statistics.median(wall)
-print(f"Database: taskmaster sample, scale {scale} ({db_mb} MB). {len(bare)} alternating rounds, medians.\n")
-print("| run | bare `pg_dump -Fc -Z0 > /dev/null` | backup (handler `durationMs`) | backup ÷ bare | backup process (JVM start included) |")
-print("|---|---:|---:|---:|---:|")
-for i, (b, d, w) in enumerate(zip(bare, dur, wall), 1):
-    print(f"| {i} | {b/1000:.2f} s | {d/1000:.2f} s | {d/b:.2f}× | {w/1000:.2f} s |")
-print(f"| **median** | **{mb/1000:.2f} s** | **{md/1000:.2f} s** | **{md/mb:.2f}×** | {mw/1000:.2f} s |\n")
+scale, db_mb, bare, dur, wall, rb, ra, rbefore, cpu, bdur, bwall, bcpu = sys.argv[1:13]
+ints = lambda v: [int(x) for x in v.split()]
+bare, dur, wall, cpu, bdur, bwall, bcpu = map(ints, (bare, dur, wall, cpu, bdur, bwall, bcpu))
+mb = statistics.median(bare)
+print(f"Database: taskmaster sample, scale {scale} ({db_mb} MB). {len(bare)} alternating rounds, medians. java CPU: the "
+      "java process's user + system time (JVM start included).\n")
+def table(label, dur, wall, cpu):
+    print(f"{label}\n")
+    print("| run | bare `pg_dump -Fc -Z0 > /dev/null` | backup (handler `durationMs`) | backup ÷ bare | backup process (JVM start included) | java CPU |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for i, (b, d, w, c) in enumerate(zip(bare, dur, wall, cpu), 1):
+        print(f"| {i} | {b/1000:.2f} s | {d/1000:.2f} s | {d/b:.2f}× | {w/1000:.2f} s | {c/1000:.2f} s |")
+    md, mw, mc = statistics.median(dur), statistics.median(wall), statistics.median(cpu)
+    print(f"| **median** | **{mb/1000:.2f} s** | **{md/1000:.2f} s** | **{md/mb:.2f}×** | {mw/1000:.2f} s | {mc/1000:.2f} s |\n")
+table("This tree:", dur, wall, cpu)
+if bdur:
+    table("The tree before (`--before`), in the same rounds:", bdur, bwall, bcpu)
 print("| read work during | blocks read (pg_stat_database blks_read + blks_hit) | tuples returned | table heap + TOAST blocks (pg_statio_user_tables) |")
 print("|---|---:|---:|---:|")
-rows = [("bare pg_dump", rb), ("backup, fingerprints from the stream (this change)", ra)]
+rows = [("bare pg_dump", rb), ("backup, this tree", ra)]
 if rbefore:
-    rows.insert(1, ("backup before: pg_dump + count(*) pass", rbefore))
+    rows.insert(1, ("backup, the `--before` tree", rbefore))
 for name, r in rows:
     blk, tup, tbl = (int(x) for x in r.split())
     print(f"| {name} | {blk:,} | {tup:,} | {tbl:,} |")

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   snapshot (REPEATABLE READ, exported) ──► pg_dump --snapshot -Fc -Z0 ─┬► zstd ──► Encryption SDK ──► SHA-256 ──► repository
  *                                                                       └► FingerprintSink: per table rows + content digest ──► manifest (last)
- *   pg_dumpall --globals-only --no-role-passwords ──► the same pipeline ──► roles object ({@link RoleCapture})
+ *   pg_dumpall --globals-only --no-role-passwords (meanwhile, into memory) ──► after the dump: the same pipeline ──► roles object ({@link RoleCapture})
  * </pre>
  */
 public final class BackupService {
@@ -121,21 +121,27 @@ public final class BackupService {
 
     private Manifest dumpAndStore(BackupId id, BackupRequest request, DbCredentials db, String requestId,
                                   Instant start, Deadline deadline) {
+        long startNanos = System.nanoTime();
         PgVersion pgDumpVersion = tools.version("pg_dump");
         String attempt = UUID.randomUUID().toString().substring(0, 8);
         ObjectKey dataKey = Layout.data(id, attempt);
         Deadline work = deadline.minus(Deadline.Margin.WORK);
         FingerprintKey fingerprintKey = FingerprintKey.generate();
+        long versionKnown = System.nanoTime();
         try (SnapshotSession snapshot = SnapshotSession.open(db)) {
+            long snapshotOpen = System.nanoTime();
             PgVersion.checkCompatible(pgDumpVersion, snapshot.serverVersion());
             Manifest.Database source = new Manifest.Database(db.database(), db.host(), db.port(),
                     snapshot.serverVersion().text(), snapshot.systemIdentifier());
             Sources.checkSameSource(repository, source);
+            long sourceChecked = System.nanoTime();
             Map<String, String> context = BackupWriter.encryptionContext(source, id);
             AppendOnlyRepository target = repository.withSizeHint(snapshot.databaseBytes());
             SessionSettings session = SessionSettings.forPgDump(snapshot.lcMonetary());
             FingerprintSink fingerprints = FingerprintSink.start(fingerprintKey, session, "fingerprint-" + id.value());
-            try (ObjectWriter writer = target.create(dataKey);
+            long setUpDone = System.nanoTime();
+            try (RoleCapture.Capture roleCapture = RoleCapture.Capture.start(tools, db, work, "roles-" + id.value());
+                 ObjectWriter writer = target.create(dataKey);
                  PgProcess dump = PgProcess.start(tools, "pg_dump", List.of("--format=custom", "--compress=0",
                          "--snapshot=" + snapshot.snapshotId(), "--no-password", "--lock-wait-timeout=120000"), db,
                          session.pgDumpEnvironment());
@@ -149,12 +155,20 @@ public final class BackupService {
                 if (exit != 0 || dump.killedBecause() != null) {
                     throw new IllegalStateException(dump.failure(exit));
                 }
+                long dumped = System.nanoTime();
                 fingerprints.close();
+                long fingerprinted = System.nanoTime();
                 Fingerprints content = fingerprints.result().fingerprints();
                 ContentFingerprints recorded = ContentFingerprints.of(content, fingerprintKey, envelope, id, db.database());
                 writer.commit();
-                Manifest.Roles roles = RoleCapture.store(target, envelope, context, Layout.roles(id, attempt), tools, db,
-                        List.copyOf(ArchiveRoles.of(fingerprints.result().toc()).all()), work);
+                long committed = System.nanoTime();
+                Manifest.Roles roles = RoleCapture.store(target, envelope, context, Layout.roles(id, attempt), roleCapture, tools,
+                        db, List.copyOf(ArchiveRoles.of(fingerprints.result().toc()).all()), work);
+                LOG.infof("backup %s: set-up %d ms (pg_dump --version %d, snapshot %d, source check %d), dump streamed"
+                        + " %d ms, fingerprints finished %d ms later, key wrapped and data committed %d ms, roles stored %d ms",
+                        id, ms(startNanos, setUpDone), ms(startNanos, versionKnown), ms(versionKnown, snapshotOpen),
+                        ms(snapshotOpen, sourceChecked), ms(setUpDone, dumped), ms(dumped, fingerprinted), ms(fingerprinted, committed),
+                        ms(committed, System.nanoTime()));
                 return new Manifest(Manifest.FORMAT_VERSION, id, source, pgDumpVersion.text(), snapshot.takenAt(), clock.instant(),
                         pipeline.dataObject(dataKey, plainBytes), pipeline.compression(), pipeline.encryption(),
                         rowCounts(content), request.label(), request.reason(), request.trigger(), requestId, recorded, roles);
@@ -164,6 +178,10 @@ public final class BackupService {
         } catch (IOException e) {
             throw new IllegalStateException("streaming the dump failed: " + e.getMessage(), e);
         }
+    }
+
+    private static long ms(long fromNanos, long toNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
     }
 
     /** Each table's row count, sorted by schema and name: the manifest's {@code tables}, as older manifests have them. */

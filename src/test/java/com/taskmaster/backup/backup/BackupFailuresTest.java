@@ -118,6 +118,27 @@ class BackupFailuresTest {
     }
 
     @Test
+    void aDumpFailingWhilePgDumpallStillRunsStopsItAndLeavesNoBackup() throws IOException {
+        PgTools failing = fakePgDump("""
+                [ "$1" = --version ] && exec "$REAL/pg_dump" --version
+                "$REAL/pg_dump" "$@" | head -c 300000
+                echo "pg_dump: error: simulated crash" >&2
+                exit 1""");
+        // pg_dumpall runs during the dump (RoleCapture.Capture); this one is slower than the failing dump
+        Path dumpall = tmp.resolve("fakebin/pg_dumpall");
+        Files.writeString(dumpall, "#!/bin/bash\nexec sleep 120 # roles-capture-test " + tmp + "\n");
+        Files.setPosixFilePermissions(dumpall, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        long t0 = System.nanoTime();
+        BackupFailedException e = failsCleanly(new FileRepository(tmp.resolve("repo")), fileService(failing), sample);
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
+        assertTrue(seconds < 60, "the failed backup waited for pg_dumpall: " + seconds + " s");
+        assertEquals(0, ProcessHandle.current().descendants()
+                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("sleep 120")).count(),
+                "pg_dumpall left running");
+    }
+
+    @Test
     void pgDumpExitingNonZeroAfterACompleteLookingStreamLeavesNoBackup() throws IOException {
         PgTools failing = fakePgDump("""
                 [ "$1" = --version ] && exec "$REAL/pg_dump" --version

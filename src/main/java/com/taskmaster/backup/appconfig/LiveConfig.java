@@ -125,6 +125,15 @@ public final class LiveConfig {
         return new ConfigSnapshot(ConfigSnapshot.FORMAT_VERSION, id, now, parameters(), secrets(), functions(), taskDefinitions());
     }
 
+    /** The revision in a task definition ARN ({@code ...:task-definition/api:7} is 7). */
+    private static long revision(String arn) {
+        try {
+            return Long.parseLong(arn.substring(arn.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /**
      * The family an entry of CONFIG_TASK_DEFINITIONS names: {@code api}, {@code api:7} and
      * {@code arn:aws:ecs:eu-west-1:123456789012:task-definition/api:7} all name {@code api}.
@@ -134,7 +143,7 @@ public final class LiveConfig {
                 : entry;
         int colon = f.indexOf(':');
         f = colon < 0 ? f : f.substring(0, colon);
-        if (!f.matches("[A-Za-z0-9_-]{1,255}")) {
+        if (!f.matches("[A-Za-z0-9_-]{1,255}") || (entry.startsWith("arn:") && !entry.contains(":task-definition/"))) {
             throw new IllegalArgumentException("CONFIG_TASK_DEFINITIONS: '" + entry + "' names no task definition family"
                     + " (a family such as taskmaster-api, family:revision or a task definition ARN)");
         }
@@ -225,11 +234,13 @@ public final class LiveConfig {
      * The family's latest ACTIVE revision, with its tags; empty when the family has none (deleted, or never registered:
      * drift then reports it as removed). ListTaskDefinitions (its {@code familyPrefix} is the full family name) finds
      * the revision: DescribeTaskDefinition of a bare family means the same on AWS, but moto answers it with the
-     * newest revision even when that one is INACTIVE.
+     * newest revision even when that one is INACTIVE. The highest revision of the first page: AWS sorts it newest first
+     * (moto ignores {@code sort}, but lists a family's revisions in order, all of them under 100).
      */
     private Optional<DescribeTaskDefinitionResponse> describeLatest(String family) {
         String arn = ecs.get().listTaskDefinitions(b -> b.familyPrefix(family).status(TaskDefinitionStatus.ACTIVE).sort(SortOrder.DESC))
-                .taskDefinitionArns().stream().filter(a -> family.equals(family(a))).findFirst().orElse(null);
+                .taskDefinitionArns().stream().filter(a -> family.equals(family(a)))
+                .max(java.util.Comparator.comparingLong(LiveConfig::revision)).orElse(null);
         if (arn == null) {
             return Optional.empty();
         }

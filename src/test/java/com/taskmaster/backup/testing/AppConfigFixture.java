@@ -79,7 +79,8 @@ public final class AppConfigFixture {
     /** The latest ACTIVE revision's containers, as the fixture describes them. */
     public Map<String, TaskContainer> liveContainers() {
         var ecs = MotoServer.get().ecs();
-        String arn = ecs.listTaskDefinitions(b -> b.familyPrefix(taskFamily).status("ACTIVE").sort("DESC")).taskDefinitionArns().get(0);
+        String arn = ecs.listTaskDefinitions(b -> b.familyPrefix(taskFamily).status("ACTIVE")).taskDefinitionArns().stream()
+                .max(java.util.Comparator.comparingInt(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)))).orElseThrow();
         var out = new java.util.HashMap<String, TaskContainer>();
         for (var c : ecs.describeTaskDefinition(b -> b.taskDefinition(arn)).taskDefinition().containerDefinitions()) {
             var env = new java.util.HashMap<String, String>();

@@ -13,19 +13,22 @@ import java.util.Optional;
 /**
  * config-backup: reads the live configuration, compares it with the newest snapshot (decrypted: the manifest holds no
  * digest of the plaintext), and writes a new snapshot only when something changed; the result names what drifted
- * (names only).
+ * (names only). Every run also compares the live configuration with the declared baseline, when the repository has one
+ * ({@link ConfigBaseline}); a baseline that cannot be used is reported, and the snapshot is taken all the same.
  */
 public final class ConfigBackupService {
     private static final Logger LOG = Logger.getLogger(ConfigBackupService.class);
     private final AppendOnlyRepository repository;
     private final ConfigStore store;
     private final LiveConfig live;
+    private final SecretNames secretNames;
     private final Clock clock;
 
-    public ConfigBackupService(AppendOnlyRepository repository, ConfigStore store, LiveConfig live, Clock clock) {
+    public ConfigBackupService(AppendOnlyRepository repository, ConfigStore store, LiveConfig live, SecretNames secretNames, Clock clock) {
         this.repository = repository;
         this.store = store;
         this.live = live;
+        this.secretNames = secretNames;
         this.clock = clock;
     }
 
@@ -34,6 +37,18 @@ public final class ConfigBackupService {
         Instant now = clock.instant();
         BackupId id = ConfigStore.newId(now);
         ConfigSnapshot current = live.read(id, now);
+        ConfigDrift baselineDrift = null;
+        String baselineProblem = null;
+        try {
+            Optional<ConfigExport.Document> baseline = ConfigBaseline.read(repository);
+            if (baseline.isPresent()) {
+                baselineDrift = ConfigBaseline.compare(baseline.get(), new ConfigExport(store, secretNames).document(current));
+                LOG.infof("declared baseline %s: %s", ConfigBaseline.KEY, baselineDrift.none() ? "live matches it" : baselineDrift.describe());
+            }
+        } catch (ConfigBaseline.InvalidBaselineException e) {
+            baselineProblem = e.getMessage();
+            LOG.warn(baselineProblem);
+        }
         Optional<ConfigManifest> previous = store.newest();
         String previousProblem = null;
         ConfigDrift drift = ConfigDrift.empty();
@@ -44,7 +59,8 @@ public final class ConfigBackupService {
                 if (drift.none()) {
                     LOG.infof("configuration unchanged since snapshot %s: nothing written", previous.get().snapshotId());
                     return new ConfigBackupResult(previous.get().snapshotId().value(), true, previous.get().snapshotId().value(),
-                            drift, current.counts(), null, ageSeconds(previous.get(), now));
+                            drift, current.counts(), current.taskDefinitions().size(), null, baselineDrift, baselineProblem,
+                            ageSeconds(previous.get(), now));
                 }
             } catch (RuntimeException e) {
                 // A snapshot that cannot be read must not stop new ones: write this one, and say that drift is unknown.
@@ -58,7 +74,7 @@ public final class ConfigBackupService {
                 id, written.counts().parameters(), written.counts().secrets(), written.counts().functions(),
                 written.data().storedBytes(), drift.describe());
         return new ConfigBackupResult(id.value(), false, previous.map(m -> m.snapshotId().value()).orElse(null), drift,
-                written.counts(), previousProblem, 0);
+                written.counts(), current.taskDefinitions().size(), previousProblem, baselineDrift, baselineProblem, 0);
     }
 
     private static long ageSeconds(ConfigManifest m, Instant now) {

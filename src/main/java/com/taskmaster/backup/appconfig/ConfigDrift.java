@@ -12,7 +12,9 @@ import java.util.function.BiPredicate;
 /**
  * What differs between two configurations, by name only, never a value (a pure function of the two snapshots):
  * {@code parameter /app/db/host}, {@code secret prod/api/db}, {@code function api} (a whole function) and
- * {@code function api: DB_PASSWORD} (one environment variable). Used for drift (previous snapshot → live) and for
+ * {@code function api: DB_PASSWORD} (one environment variable), {@code task-definition api} (a whole family),
+ * {@code task-definition api: web} (a container), {@code task-definition api: web: LOG_LEVEL} (a variable) and
+ * {@code task-definition api: web: secret DB_PASSWORD} (a variable read from a secret: its reference). Used for drift (previous snapshot → live) and for
  * restore's plan (live → chosen snapshot: added = to recreate, changed = to rewrite, removed = to delete if asked).
  */
 public record ConfigDrift(List<String> added, List<String> removed, List<String> changed) {
@@ -29,18 +31,37 @@ public record ConfigDrift(List<String> added, List<String> removed, List<String>
         List<String> changed = new ArrayList<>();
         compare("parameter ", before.parameters(), after.parameters(), ConfigSnapshot.Parameter::sameContent, added, removed, changed);
         compare("secret ", before.secrets(), after.secrets(), ConfigSnapshot.Secret::sameContent, added, removed, changed);
-        for (String fn : union(before.functions().keySet(), after.functions().keySet())) {
-            ConfigSnapshot.Function b = before.functions().get(fn);
-            ConfigSnapshot.Function a = after.functions().get(fn);
+        nested("function ", before.functions(), after.functions(), added, removed,
+                (fn, b, a) -> compare(fn + ": ", b.environment(), a.environment(), String::equals, added, removed, changed));
+        nested(TASK_DEFINITION, before.taskDefinitions(), after.taskDefinitions(), added, removed,
+                (family, b, a) -> nested(family + ": ", b.containers(), a.containers(), added, removed, (c, bc, ac) -> {
+                    compare(c + ": ", bc.environment(), ac.environment(), String::equals, added, removed, changed);
+                    compare(c + ": secret ", bc.secrets(), ac.secrets(), String::equals, added, removed, changed);
+                }));
+        return new ConfigDrift(added, removed, changed);
+    }
+
+    static final String TASK_DEFINITION = "task-definition ";
+
+    /** What to compare of an entry present on both sides; {@code name} is the entry's name with its kind. */
+    interface Both<V> {
+        void compare(String name, V before, V after);
+    }
+
+    /** Entries of a map of maps: a whole entry added or removed by name, the entries on both sides compared further. */
+    static <V> void nested(String kind, java.util.Map<String, V> before, java.util.Map<String, V> after, List<String> added,
+                           List<String> removed, Both<V> both) {
+        for (String name : union(before.keySet(), after.keySet())) {
+            V b = before.get(name);
+            V a = after.get(name);
             if (b == null) {
-                added.add("function " + fn);
+                added.add(kind + name);
             } else if (a == null) {
-                removed.add("function " + fn);
+                removed.add(kind + name);
             } else {
-                compare("function " + fn + ": ", b.environment(), a.environment(), String::equals, added, removed, changed);
+                both.compare(kind + name, b, a);
             }
         }
-        return new ConfigDrift(added, removed, changed);
     }
 
     private static <V> void compare(String kind, SortedMap<String, V> before, SortedMap<String, V> after, BiPredicate<V, V> same,
@@ -58,7 +79,7 @@ public record ConfigDrift(List<String> added, List<String> removed, List<String>
         }
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
+    static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> all = new TreeSet<>(a);
         all.addAll(b);
         return all;

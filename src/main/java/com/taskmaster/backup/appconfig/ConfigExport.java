@@ -15,8 +15,10 @@ import java.util.TreeSet;
 /**
  * config-export: the non-secret part of a snapshot (the newest, or one named), for version control: String and
  * StringList parameters with their values, environment variables whose names are not secret ({@link SecretNames}),
- * and only the names of everything else (SecureString parameters, parameters and variables with secret names,
- * secrets). Sorted maps and lists only: the same configuration always gives the same document, byte for byte.
+ * ECS task definitions' container variables likewise (and their secret references: the name of the secret or
+ * parameter a variable is read from, no value), and only the names of everything else (SecureString parameters,
+ * parameters and variables with secret names, secrets). Committed and uploaded as {@code config/baseline.json}, the
+ * document is the declared baseline config-backup compares the live configuration with ({@link ConfigBaseline}). Sorted maps and lists only: the same configuration always gives the same document, byte for byte.
  */
 public final class ConfigExport {
     private final ConfigStore store;
@@ -34,7 +36,14 @@ public final class ConfigExport {
     /** The document. Values only where no secret can be. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Document(SortedMap<String, Parameter> parameters, List<String> secretParameters, List<String> secrets,
-                           SortedMap<String, Function> functions) {
+                           SortedMap<String, Function> functions, SortedMap<String, TaskDefinition> taskDefinitions) {
+        public Document {
+            parameters = new TreeMap<>(parameters == null ? Map.of() : parameters);
+            secretParameters = List.copyOf(new TreeSet<>(secretParameters == null ? List.of() : secretParameters));
+            secrets = List.copyOf(new TreeSet<>(secrets == null ? List.of() : secrets));
+            functions = new TreeMap<>(functions == null ? Map.of() : functions);
+            taskDefinitions = new TreeMap<>(taskDefinitions == null ? Map.of() : taskDefinitions);
+        }
     }
 
     public record Parameter(String type, String value) {
@@ -42,6 +51,27 @@ public final class ConfigExport {
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Function(SortedMap<String, String> environment, List<String> secretEnvironment) {
+        public Function {
+            environment = new TreeMap<>(environment == null ? Map.of() : environment);
+            secretEnvironment = List.copyOf(new TreeSet<>(secretEnvironment == null ? List.of() : secretEnvironment));
+        }
+    }
+
+    /** An ECS task definition family's containers. */
+    public record TaskDefinition(SortedMap<String, Container> containers) {
+        public TaskDefinition {
+            containers = new TreeMap<>(containers == null ? Map.of() : containers);
+        }
+    }
+
+    /** A container: non-secret variables with values, secret-named ones by name, secret references (name to valueFrom). */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Container(SortedMap<String, String> environment, List<String> secretEnvironment, SortedMap<String, String> secrets) {
+        public Container {
+            environment = new TreeMap<>(environment == null ? Map.of() : environment);
+            secretEnvironment = List.copyOf(new TreeSet<>(secretEnvironment == null ? List.of() : secretEnvironment));
+            secrets = new TreeMap<>(secrets == null ? Map.of() : secrets);
+        }
     }
 
     /** {@code {}} or {@code {"snapshotId": "<id>"}}. */
@@ -78,15 +108,32 @@ public final class ConfigExport {
         snapshot.functions().forEach((name, f) -> {
             SortedMap<String, String> env = new TreeMap<>();
             TreeSet<String> secret = new TreeSet<>();
-            f.environment().forEach((k, v) -> {
-                if (secretNames.secret(k)) {
-                    secret.add(k);
-                } else {
-                    env.put(k, v);
-                }
-            });
+            split(f.environment(), env, secret);
             functions.put(name, new Function(env, List.copyOf(secret)));
         });
-        return new Document(parameters, List.copyOf(secretParameters), List.copyOf(new TreeSet<>(snapshot.secrets().keySet())), functions);
+        SortedMap<String, TaskDefinition> taskDefinitions = new TreeMap<>();
+        snapshot.taskDefinitions().forEach((family, td) -> {
+            SortedMap<String, Container> containers = new TreeMap<>();
+            td.containers().forEach((name, c) -> {
+                SortedMap<String, String> env = new TreeMap<>();
+                TreeSet<String> secret = new TreeSet<>();
+                split(c.environment(), env, secret);
+                containers.put(name, new Container(env, List.copyOf(secret), c.secrets()));
+            });
+            taskDefinitions.put(family, new TaskDefinition(containers));
+        });
+        return new Document(parameters, List.copyOf(secretParameters), List.copyOf(new TreeSet<>(snapshot.secrets().keySet())), functions,
+                taskDefinitions);
+    }
+
+    /** Variables with secret names by name only, the others with their values. */
+    private void split(SortedMap<String, String> environment, SortedMap<String, String> values, TreeSet<String> secret) {
+        environment.forEach((k, v) -> {
+            if (secretNames.secret(k)) {
+                secret.add(k);
+            } else {
+                values.put(k, v);
+            }
+        });
     }
 }

@@ -14,8 +14,10 @@ import java.util.TreeMap;
 /**
  * config-restore: compares a snapshot with the live configuration (a dry run, names only) and, when confirmed with the
  * snapshot's id, writes the snapshot's values back: new parameter versions (deleted parameters recreated), new secret
- * versions (a deleted secret created again, one scheduled for deletion restored), the functions' environments. What the
- * snapshot lacks is deleted only with {@code deleteMissing} (parameters and environment variables; secrets never).
+ * versions (a deleted secret created again, one scheduled for deletion restored), the functions' environments, and a new
+ * revision of each ECS task definition family whose container environments differ (the services still run the old
+ * revision until the operator updates them). What the snapshot lacks is deleted only with {@code deleteMissing}
+ * (parameters and environment variables; secrets, functions, families and containers never).
  * A write that fails does not stop the others; the run then fails naming every one that failed.
  */
 public final class ConfigRestoreService {
@@ -66,7 +68,8 @@ public final class ConfigRestoreService {
 
     /** Secrets are never deleted by a restore (a deleted secret's value would be gone for 7 to 30 days' recovery window at most). */
     private static List<String> deletable(List<String> removed) {
-        return removed.stream().filter(n -> !n.startsWith("secret ") && !(n.startsWith("function ") && !n.contains(": "))).toList();
+        return removed.stream().filter(n -> !n.startsWith("secret ") && !(n.startsWith("function ") && !n.contains(": "))
+                && !(n.startsWith(ConfigDrift.TASK_DEFINITION) && n.split(": ", -1).length < 3)).toList();
     }
 
     private void apply(ConfigSnapshot snapshot, ConfigSnapshot current, boolean deleteMissing, List<String> delete) {
@@ -101,6 +104,34 @@ public final class ConfigRestoreService {
                 attempt(failed, "function " + name, () -> live.putEnvironment(name, env));
             }
         });
+        snapshot.taskDefinitions().forEach((family, td) -> {
+            ConfigSnapshot.TaskDefinition now = current.taskDefinitions().get(family);
+            if (now == null) {
+                failed.add(ConfigDrift.TASK_DEFINITION + family + " (it has no ACTIVE revision: register one, then restore again)");
+                return;
+            }
+            Map<String, ConfigSnapshot.Container> wanted = new TreeMap<>();
+            td.containers().forEach((name, c) -> {
+                ConfigSnapshot.Container running = now.containers().get(name);
+                if (running == null) {
+                    failed.add(ConfigDrift.TASK_DEFINITION + family + ": " + name + " (no such container in the live revision "
+                            + now.revision() + ")");
+                    return;
+                }
+                Map<String, String> env = new TreeMap<>(deleteMissing ? Map.of() : running.environment());
+                env.putAll(c.environment());
+                Map<String, String> refs = new TreeMap<>(deleteMissing ? Map.of() : running.secrets());
+                refs.putAll(c.secrets());
+                ConfigSnapshot.Container merged = new ConfigSnapshot.Container(new TreeMap<>(env), new TreeMap<>(refs));
+                if (!merged.equals(running)) {
+                    wanted.put(name, merged);
+                }
+            });
+            if (!wanted.isEmpty()) {
+                attempt(failed, ConfigDrift.TASK_DEFINITION + family, () -> LOG.infof("config-restore: task definition %s: new revision %s",
+                        family, live.registerTaskDefinition(family, wanted)));
+            }
+        });
         if (!failed.isEmpty()) {
             throw new IllegalStateException("config-restore of snapshot " + snapshot.snapshotId() + " could not write " + failed
                     + "; everything else was written (run it again once the cause is fixed)");
@@ -110,7 +141,7 @@ public final class ConfigRestoreService {
     private static void attempt(List<String> failed, String name, Runnable write) {
         try {
             write.run();
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             LOG.errorf("config-restore: %s: %s", name, e.getMessage());
             failed.add(name + " (" + e.getMessage() + ")");
         }

@@ -14,17 +14,26 @@ import java.util.TreeMap;
 /**
  * One configuration snapshot, the plaintext inside a configuration data object (FORMAT.md section 12): the Parameter
  * Store parameters under the configured paths (SecureString values decrypted), the configured Secrets Manager
- * secrets' current values, and the configured Lambda functions' environments. Maps are sorted by name, so the JSON is
- * canonical: the same configuration always serialises to the same bytes.
+ * secrets' current values, the configured Lambda functions' environments and the configured ECS task definitions'
+ * container environments (absent in snapshots taken before they were added: read as none). Maps are sorted by name,
+ * so the JSON is canonical: the same configuration always serialises to the same bytes.
  *
  * <p>The values are secrets: {@link #toString()} of this record and its parts shows names only, so that no log line
  * or exception message built from them carries a value.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant takenAt, SortedMap<String, Parameter> parameters,
-                             SortedMap<String, Secret> secrets, SortedMap<String, Function> functions) {
+                             SortedMap<String, Secret> secrets, SortedMap<String, Function> functions,
+                             SortedMap<String, TaskDefinition> taskDefinitions) {
     public static final int FORMAT_VERSION = 1;
 
+    /** Without task definitions. */
+    public ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant takenAt, SortedMap<String, Parameter> parameters,
+                          SortedMap<String, Secret> secrets, SortedMap<String, Function> functions) {
+        this(formatVersion, snapshotId, takenAt, parameters, secrets, functions, null);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public ConfigSnapshot {
         if (formatVersion != FORMAT_VERSION) {
             throw new IllegalArgumentException("unsupported configuration snapshot format version " + formatVersion);
@@ -34,6 +43,7 @@ public record ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant tak
         parameters = new TreeMap<>(parameters == null ? Map.of() : parameters);
         secrets = new TreeMap<>(secrets == null ? Map.of() : secrets);
         functions = new TreeMap<>(functions == null ? Map.of() : functions);
+        taskDefinitions = new TreeMap<>(taskDefinitions == null ? Map.of() : taskDefinitions);
     }
 
     /** A Parameter Store parameter: type ({@code String}, {@code StringList}, {@code SecureString}), value, version, time. */
@@ -94,6 +104,38 @@ public record ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant tak
         }
     }
 
+    /**
+     * An ECS task definition family's latest ACTIVE revision (its ARN and number, history rather than content) and its
+     * containers by name.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TaskDefinition(String arn, Long revision, SortedMap<String, Container> containers) {
+        public TaskDefinition {
+            containers = new TreeMap<>(containers == null ? Map.of() : containers);
+        }
+
+        @Override
+        public String toString() {
+            return "TaskDefinition[" + arn + ", containers " + containers.keySet() + "]";
+        }
+    }
+
+    /**
+     * A container's {@code environment} (name to value) and {@code secrets} (name to {@code valueFrom}: the ARN or name
+     * of the Secrets Manager secret or parameter the variable is read from when the task starts; a reference, no value).
+     */
+    public record Container(SortedMap<String, String> environment, SortedMap<String, String> secrets) {
+        public Container {
+            environment = new TreeMap<>(environment == null ? Map.of() : environment);
+            secrets = new TreeMap<>(secrets == null ? Map.of() : secrets);
+        }
+
+        @Override
+        public String toString() {
+            return "Container[environment " + environment.keySet() + ", secrets " + secrets.keySet() + "]";
+        }
+    }
+
     public ConfigManifest.Counts counts() {
         return new ConfigManifest.Counts(parameters.size(), secrets.size(), functions.size());
     }
@@ -101,6 +143,6 @@ public record ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant tak
     @Override
     public String toString() {
         return "ConfigSnapshot[" + snapshotId + ", parameters " + parameters.keySet() + ", secrets " + secrets.keySet()
-                + ", functions " + functions + "]";
+                + ", functions " + functions + ", task definitions " + taskDefinitions + "]";
     }
 }

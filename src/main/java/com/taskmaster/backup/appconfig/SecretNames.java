@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  * A pure function of the patterns; config-export leaves the values of matching names out.
  */
 public final class SecretNames {
+    /** The default patterns (CONFIG_SECRET_ENV_PATTERNS unset). */
+    public static final String DEFAULTS = "*PASSWORD*,*SECRET*,*TOKEN*,*KEY*,*CREDENTIAL*";
+
     private final List<Pattern> patterns;
 
     public SecretNames(List<String> globs) {

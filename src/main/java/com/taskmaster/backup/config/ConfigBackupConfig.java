@@ -27,9 +27,15 @@ public interface ConfigBackupConfig {
     Optional<List<String>> functions();
 
     /**
+     * ECS task definition families (or ARNs / {@code family:revision}, naming their family), comma-separated: the latest
+     * ACTIVE revision's container environments and secret references are backed up.
+     */
+    Optional<List<String>> taskDefinitions();
+
+    /**
      * Environment variables and String parameters whose name matches one of these glob patterns (case-insensitive,
      * comma-separated) are secret: config-export leaves their values out.
      */
-    @WithDefault("*PASSWORD*,*SECRET*,*TOKEN*,*KEY*,*CREDENTIAL*")
+    @WithDefault(com.taskmaster.backup.appconfig.SecretNames.DEFAULTS)
     List<String> secretEnvPatterns();
 }

@@ -54,6 +54,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.appconfig.ConfigSnapshot.Parameter.class,
         com.taskmaster.backup.appconfig.ConfigSnapshot.Secret.class,
         com.taskmaster.backup.appconfig.ConfigSnapshot.Function.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.TaskDefinition.class,
+        com.taskmaster.backup.appconfig.ConfigSnapshot.Container.class,
         com.taskmaster.backup.appconfig.ConfigDrift.class,
         com.taskmaster.backup.appconfig.ConfigBackupResult.class,
         com.taskmaster.backup.appconfig.ConfigRestoreResult.class,
@@ -61,6 +63,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.appconfig.ConfigExport.Document.class,
         com.taskmaster.backup.appconfig.ConfigExport.Parameter.class,
         com.taskmaster.backup.appconfig.ConfigExport.Function.class,
+        com.taskmaster.backup.appconfig.ConfigExport.TaskDefinition.class,
+        com.taskmaster.backup.appconfig.ConfigExport.Container.class,
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

@@ -210,7 +210,8 @@ public class Services {
 
     /** config-backup: reads the live configuration, adds snapshots under config/. */
     public ConfigBackupService configBackupService() {
-        return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(), Clock.systemUTC());
+        return new ConfigBackupService(appendOnly(), configStore(true), liveConfig(),
+                new SecretNames(configBackupConfig.secretEnvPatterns()), Clock.systemUTC());
     }
 
     /** The configuration snapshots, newest first (list): manifests only, no key. */
@@ -241,8 +242,9 @@ public class Services {
                 () -> software.amazon.awssdk.services.ssm.SsmClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
                 () -> SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
                 () -> software.amazon.awssdk.services.lambda.LambdaClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
+                () -> software.amazon.awssdk.services.ecs.EcsClient.builder().httpClient(UrlConnectionHttpClient.builder().build()).build(),
                 new LiveConfig.Scope(c.parameterPaths().orElse(List.of()), c.secretIds().orElse(List.of()), c.secretTag().orElse(null),
-                        c.functions().orElse(List.of())));
+                        c.functions().orElse(List.of()), c.taskDefinitions().orElse(List.of())));
     }
 
     /** A restore target: a Secrets Manager secret ARN or a {@code postgresql://} URL. */

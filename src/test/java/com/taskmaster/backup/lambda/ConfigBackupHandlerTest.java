@@ -108,6 +108,14 @@ class ConfigBackupHandlerTest {
         assertEquals(live.secretValue, s.secrets().get(live.secretName).string());
         assertTrue(s.secrets().get(live.secretName).stages().contains("AWSCURRENT"));
         assertEquals(live.baselineEnvironment(), s.functions().get(live.function).environment());
+        assertEquals(1, first.get("taskDefinitions").asInt());
+        var td = s.taskDefinitions().get(live.taskFamily);
+        assertEquals(java.util.Set.of("api", "otel"), td.containers().keySet());
+        live.baselineContainers().forEach((name, c) -> {
+            assertEquals(c.environment(), td.containers().get(name).environment(), name);
+            assertEquals(c.secrets(), td.containers().get(name).secrets(), name + ": the references, by valueFrom");
+        });
+        assertFalse(first.has("baselineDrift") || first.has("baselineProblem"), "no baseline, nothing reported: " + first);
 
         JsonNode second = invoke("{\"source\": \"aws.ssm\", \"detail-type\": \"Parameter Store Change\"}");
         assertTrue(second.get("duplicate").asBoolean(), second.toString());
@@ -157,6 +165,100 @@ class ConfigBackupHandlerTest {
     }
 
     @Test
+    void aTaskDefinitionsChangedVariablesAndSecretReferenceAreDriftAndTheLatestActiveRevisionIsRead() {
+        invoke("{}");
+        var containers = new java.util.HashMap<>(live.baselineContainers());
+        var env = new java.util.HashMap<>(containers.get("api").environment());
+        env.put("LOG_LEVEL", "debug");
+        env.put("API_TOKEN", "rotated-" + live.taskToken);
+        containers.put("api", new AppConfigFixture.TaskContainer(env, java.util.Map.of("DB_PASSWORD", live.taskSecretRef + "-v2")));
+        containers.remove("otel");
+        String newest = live.registerTaskDefinition(containers);
+
+        JsonNode r = invoke("{}");
+        String td = "task-definition " + live.taskFamily;
+        assertEquals(List.of(td + ": api: API_TOKEN", td + ": api: LOG_LEVEL", td + ": api: secret DB_PASSWORD"),
+                texts(r.at("/drift/changed")), r.toString());
+        assertEquals(List.of(td + ": otel"), texts(r.at("/drift/removed")));
+        String alert = ConfigBackupTestResource.alerts.receiveAllText(1);
+        assertTrue(alert.contains(td + ": api: API_TOKEN"), alert);
+        assertFalse(alert.contains(live.taskToken) || r.toString().contains(live.taskToken), "names only");
+
+        // the newest revision deregistered: the latest ACTIVE one is the baseline's again
+        MotoServer.get().ecs().deregisterTaskDefinition(b -> b.taskDefinition(newest));
+        JsonNode back = invoke("{}");
+        assertEquals(List.of(td + ": api: API_TOKEN", td + ": api: LOG_LEVEL", td + ": api: secret DB_PASSWORD"),
+                texts(back.at("/drift/changed")), back.toString());
+        assertEquals(List.of(td + ": otel"), texts(back.at("/drift/added")));
+    }
+
+    /** The declared baseline, uploaded as an operator would: the output of config-export (whole, or its document). */
+    private void uploadBaseline(String json) throws IOException {
+        Path file = ConfigBackupTestResource.repository.resolve("config/baseline.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json);
+    }
+
+    @Test
+    void theDeclaredBaselineIsComparedOnEveryRunByNameAndSecretsByPresenceOnly() throws IOException {
+        String id = invoke("{}").get("snapshotId").asText();
+        ConfigStore store = new ConfigStore(repo, Keys.openExisting("file://" + ConfigBackupTestResource.key, () -> null));
+        var export = new com.taskmaster.backup.appconfig.ConfigExport(store,
+                new com.taskmaster.backup.appconfig.SecretNames(List.of(com.taskmaster.backup.appconfig.SecretNames.DEFAULTS.split(","))));
+        uploadBaseline(com.taskmaster.backup.support.Json.MAPPER.writeValueAsString(export.run(java.util.Optional.empty())));
+
+        JsonNode same = invoke("{}");
+        assertTrue(same.get("duplicate").asBoolean(), same.toString());
+        assertEquals(0, same.at("/baselineDrift/changed").size() + same.at("/baselineDrift/added").size()
+                + same.at("/baselineDrift/removed").size(), same.toString());
+        assertTrue(same.has("baselineDrift"), "compared: " + same);
+        assertTrue(ConfigBackupTestResource.alerts.receive(0).isEmpty(), "live matches the baseline: no alert");
+
+        // secrets change: not baseline drift (presence only); a value with a value in the baseline is
+        MotoServer.get().secrets().putSecretValue(b -> b.secretId(live.secretName).secretString("{\"password\":\"rotated-" + id + "\"}"));
+        live.put(live.path + "/db/password", "changed-" + live.securePassword, ParameterType.SECURE_STRING);
+        live.put(live.path + "/api/base-url", "https://drifted.example.com", ParameterType.STRING);
+        live.put(live.path + "/api/new-flag", "enabled", ParameterType.STRING);
+        JsonNode r = invoke("{}");
+        assertEquals(List.of("parameter " + live.path + "/api/base-url"), texts(r.at("/baselineDrift/changed")), r.toString());
+        assertEquals(List.of("parameter " + live.path + "/api/new-flag"), texts(r.at("/baselineDrift/added")));
+        assertTrue(texts(r.at("/baselineDrift/removed")).isEmpty());
+        String alert = ConfigBackupTestResource.alerts.receiveAllText(1);
+        assertTrue(alert.contains("declared baseline") && alert.contains(live.path + "/api/base-url"), alert);
+        assertFalse(alert.contains("drifted.example.com") || alert.contains(live.securePassword), "names only: " + alert);
+
+        // the next run, nothing changed since the snapshot: still reported, still alerted, until live matches the baseline
+        JsonNode again = invoke("{}");
+        assertTrue(again.get("duplicate").asBoolean());
+        assertEquals(List.of("parameter " + live.path + "/api/base-url"), texts(again.at("/baselineDrift/changed")));
+        assertEquals(1, ConfigBackupTestResource.alerts.receive(1).size());
+
+        // the document alone (what an operator commits) is a baseline too
+        uploadBaseline(com.taskmaster.backup.support.Json.MAPPER.writeValueAsString(export.run(java.util.Optional.empty()).document()));
+        JsonNode current = invoke("{}");
+        assertTrue(texts(current.at("/baselineDrift/changed")).isEmpty(), current.toString());
+    }
+
+    @Test
+    void anUnusableBaselineIsAnErrorAndAnAlertButTheSnapshotIsStillTaken() throws IOException {
+        for (String bad : List.of("{\"parameters\": {\"/x\": {\"type\": \"String\", \"value\": \"a\"}}", // cut short
+                "{\"parameterz\": {}}", "[\"not\", \"an\", \"object\"]")) {
+            for (ObjectInfo o : repo.list("")) {
+                repo.delete(o.key());
+            }
+            uploadBaseline(bad);
+            JsonNode r = invoke("{}");
+            assertFalse(r.get("duplicate").asBoolean(), bad + " -> " + r);
+            assertEquals(1, repo.list(Layout.CONFIG_MANIFESTS).size(), "the snapshot was taken: " + bad);
+            String problem = r.get("baselineProblem").asText();
+            assertTrue(problem.contains("config/baseline.json") && problem.contains("not compared"), problem);
+            assertFalse(r.has("baselineDrift"), r.toString());
+            String alert = ConfigBackupTestResource.alerts.receiveAllText(1);
+            assertTrue(alert.contains("config/baseline.json"), alert);
+        }
+    }
+
+    @Test
     void noSecretValueInAnyResultAlertLogOrStoredManifestAndNoneInTheClearInTheDataObject() throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(invoke("{}"));
@@ -174,7 +276,7 @@ class ConfigBackupHandlerTest {
         }
         assertTrue(out.toString().contains(live.path + "/db/password"), "names are there");
         assertTrue(logged.stream().anyMatch(l -> l.contains("snapshot")), "the log was captured: " + logged);
-        for (String secret : List.of(live.securePassword, live.secretValue, "sm-", live.envPassword)) {
+        for (String secret : List.of(live.securePassword, live.secretValue, "sm-", live.envPassword, live.taskToken)) {
             assertFalse(out.toString().contains(secret), "a secret value leaked: " + secret.substring(0, 3) + "...");
         }
     }

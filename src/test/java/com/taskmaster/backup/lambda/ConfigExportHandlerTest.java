@@ -53,7 +53,12 @@ class ConfigExportHandlerTest {
         assertEquals("info", fn.at("/environment/LOG_LEVEL").asText());
         assertEquals(List.of("API_BASE_URL", "LOG_LEVEL"), List.copyOf(iterable(fn.get("environment").fieldNames())));
         assertEquals(List.of("DB_PASSWORD"), MockLambda.texts(fn.get("secretEnvironment")));
-        for (String secret : List.of(live.securePassword, live.secretValue, "sm-", live.envPassword)) {
+        JsonNode api = d.at("/taskDefinitions/" + live.taskFamily + "/containers/api");
+        assertEquals(List.of("DB_HOST", "LOG_LEVEL"), List.copyOf(iterable(api.get("environment").fieldNames())), api.toString());
+        assertEquals(List.of("API_TOKEN"), MockLambda.texts(api.get("secretEnvironment")), "a secret name: name only");
+        assertEquals(live.taskSecretRef, api.at("/secrets/DB_PASSWORD").asText(), "a secret reference: where the value is read from");
+        assertEquals("otlp", d.at("/taskDefinitions/" + live.taskFamily + "/containers/otel/environment/OTEL_EXPORTER").asText());
+        for (String secret : List.of(live.securePassword, live.secretValue, "sm-", live.envPassword, live.taskToken)) {
             assertFalse(r.asString().contains(secret), "a secret value in the export");
         }
 

@@ -13,6 +13,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionField;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
@@ -115,6 +117,57 @@ class ConfigRestoreHandlerTest {
         JsonNode nothingLeft = invoke("{\"snapshotId\": \"" + snapshotId + "\"}");
         assertTrue(texts(nothingLeft.get("recreate")).isEmpty() && texts(nothingLeft.get("rewrite")).isEmpty()
                 && texts(nothingLeft.get("leftAsIs")).isEmpty(), nothingLeft.toString());
+    }
+
+    @Test
+    void aTaskDefinitionIsRestoredAsANewRevisionThatCarriesOverEveryOtherField() {
+        var ecs = MotoServer.get().ecs();
+        Map<String, AppConfigFixture.TaskContainer> broken = new HashMap<>(live.baselineContainers());
+        Map<String, String> env = new HashMap<>(broken.get("api").environment());
+        env.put("LOG_LEVEL", "debug");
+        env.remove("DB_HOST");
+        env.put("EXTRA", "1");
+        broken.put("api", new AppConfigFixture.TaskContainer(env, Map.of("DB_PASSWORD", live.taskSecretRef + "-old")));
+        String brokenArn = live.registerTaskDefinition(broken);
+        var before = ecs.describeTaskDefinition(b -> b.taskDefinition(brokenArn).include(TaskDefinitionField.TAGS));
+
+        JsonNode dry = invoke("{\"snapshotId\": \"" + snapshotId + "\"}");
+        String td = "task-definition " + live.taskFamily + ": api: ";
+        assertEquals(List.of(td + "DB_HOST"), texts(dry.get("recreate")), dry.toString());
+        assertEquals(List.of(td + "LOG_LEVEL", td + "secret DB_PASSWORD"), texts(dry.get("rewrite")));
+        assertEquals(List.of(td + "EXTRA"), texts(dry.get("leftAsIs")));
+        assertEquals(broken, live.liveContainers(), "a dry run registers nothing");
+        assertFalse(dry.toString().contains(live.taskToken), "no value in the result");
+
+        invoke("{\"confirm\": \"" + snapshotId + "\"}");
+        Map<String, AppConfigFixture.TaskContainer> expected = new HashMap<>(live.baselineContainers());
+        Map<String, String> kept = new HashMap<>(expected.get("api").environment());
+        kept.put("EXTRA", "1");
+        expected.put("api", new AppConfigFixture.TaskContainer(kept, expected.get("api").secrets()));
+        assertEquals(expected, live.liveContainers(), "restored; the extra variable kept without deleteMissing");
+        var after = ecs.describeTaskDefinition(b -> b.taskDefinition(live.taskFamily).include(TaskDefinitionField.TAGS));
+        assertEquals(before.taskDefinition().revision() + 1, after.taskDefinition().revision(), "a new revision");
+        // every other field as it was: compare the two descriptions without what differs by design
+        assertEquals(withoutEnvironment(before.taskDefinition()), withoutEnvironment(after.taskDefinition()));
+        assertEquals(before.tags(), after.tags());
+        assertEquals("256", after.taskDefinition().cpu());
+        assertEquals("awsvpc", after.taskDefinition().networkModeAsString());
+        assertEquals(30, after.taskDefinition().ephemeralStorage().sizeInGiB());
+        assertEquals(List.of("data"), after.taskDefinition().volumes().stream().map(v -> v.name()).toList());
+        assertFalse(after.tags().isEmpty());
+
+        invoke("{\"confirm\": \"" + snapshotId + "\", \"deleteMissing\": true}");
+        assertEquals(live.baselineContainers(), live.liveContainers(), "deleteMissing removed the extra variable");
+        JsonNode nothingLeft = invoke("{\"snapshotId\": \"" + snapshotId + "\"}");
+        assertTrue(texts(nothingLeft.get("recreate")).isEmpty() && texts(nothingLeft.get("rewrite")).isEmpty()
+                && texts(nothingLeft.get("leftAsIs")).isEmpty(), nothingLeft.toString());
+    }
+
+    /** A task definition's description without its ARN, revision, registration record and container environments. */
+    private static TaskDefinition withoutEnvironment(TaskDefinition td) {
+        return td.toBuilder().taskDefinitionArn(null).revision(null).registeredAt(null).registeredBy(null)
+                .containerDefinitions(td.containerDefinitions().stream().map(c -> c.toBuilder().environment(List.of()).secrets(List.of()).build())
+                        .toList()).build();
     }
 
     @Test

@@ -208,6 +208,11 @@ public final class MotoServer {
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    public software.amazon.awssdk.services.ecs.EcsClient ecs() {
+        return software.amazon.awssdk.services.ecs.EcsClient.builder().endpointOverride(endpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
     /** IAM is global: moto answers it in us-east-1, as AWS does. */
     public software.amazon.awssdk.services.iam.IamClient iam() {
         return software.amazon.awssdk.services.iam.IamClient.builder().endpointOverride(endpoint).region(Region.AWS_GLOBAL)

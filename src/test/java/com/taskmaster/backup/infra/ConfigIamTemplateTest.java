@@ -471,6 +471,12 @@ class ConfigIamTemplateTest {
         assertEquals(Set.of("schedule", "aws.ssm", "aws.secretsmanager"), byType.keySet());
 
         JsonNode schedule = byType.get("schedule");
+        assertEquals("HasConfigScope", schedule.path("State").path("Fn::If").path(0).asText(),
+                "the daily run is enabled only when something is configured (else it would fail daily: nothing to back up)");
+        String scope = template.path("Conditions").path("HasConfigScope").toString();
+        for (String c : List.of("HasConfigParameterPaths", "HasConfigSecrets", "HasConfigFunctions", "HasConfigTaskDefinitions")) {
+            assertTrue(scope.contains("\"" + c + "\""), "HasConfigScope must include " + c + ": " + scope);
+        }
         assertTrue(schedule.path("ScheduleExpression").asText().matches("cron\\(\\d+ \\d+ \\* \\* \\? \\*\\)"), "daily: " + schedule);
         assertEquals("UTC", schedule.path("ScheduleExpressionTimezone").asText());
         JsonNode input = JSON.readTree(schedule.path("Input").asText());
@@ -535,6 +541,8 @@ class ConfigIamTemplateTest {
                 problems.add(a[0] + ": " + a[2] + ", missing data " + a[3]);
             }
         }
+        assertEquals("HasConfigScope", template.path("Resources").path("NoRecentConfigSnapshotAlarm").path("Condition").asText(),
+                "no stale-snapshot alarm when nothing is configured (missing data would breach)");
         JsonNode stale = template.path("Resources").path("NoRecentConfigSnapshotAlarm").path("Properties");
         if (stale.path("Period").asInt() * stale.path("EvaluationPeriods").asInt() != 26 * 3600
                 || stale.path("DatapointsToAlarm").asInt() != stale.path("EvaluationPeriods").asInt()) {

@@ -7,7 +7,8 @@ import subprocess
 import time
 
 HANDLERS = {"Backup": "backup", "List": "list", "Prune": "prune", "Verify": "verify", "Restore": "restore",
-            "RestoreTest": "restore-test", "Report": "report"}
+            "RestoreTest": "restore-test", "Report": "report", "ConfigBackup": "config-backup",
+            "ConfigRestore": "config-restore", "ConfigExport": "config-export"}
 # Functions of the template the rehearsal deploys but does not run, each with the reason; any other function the stack
 # outputs (<Logical>FunctionName) and HANDLERS lacks is a deviation, so that a new function is rehearsed or named here.
 NOT_REHEARSED = {}

@@ -43,7 +43,7 @@ def _json_access_denied():
     original = access_control.IAMRequest._raise_access_denied
 
     def raise_access_denied(self):
-        if self._service in ("kms", "secretsmanager", "logs", "monitoring", "scheduler", "lambda"):
+        if self._service in ("kms", "secretsmanager", "logs", "monitoring", "scheduler", "lambda", "ssm"):
             error = core_exceptions.JsonRESTError(
                 "AccessDeniedException",
                 f"User: {self._access_key.arn} is not authorized to perform: {self._action}")
@@ -56,8 +56,9 @@ def _json_access_denied():
 
 def _resource_checks():
     """Defect: moto checks the Resource of IAM policies only for S3, SQS, IAM and STS; for every other service it
-    evaluates the call against resource "*", so a policy naming a key, topic or secret ARN (as ours do) never
-    matches and every call is refused. Give KMS, SNS and Secrets Manager the resource AWS evaluates."""
+    evaluates the call against resource "*", so a policy naming a key, topic, secret, parameter or function ARN (as
+    ours do) never matches and every call is refused. Give KMS, SNS, Secrets Manager, SSM (parameters) and Lambda
+    (function configuration) the resource AWS evaluates."""
     from moto.kms import responses as kms_responses
     from moto.kms import utils as kms_utils
     from moto.kms.models import kms_backends
@@ -96,9 +97,41 @@ def _resource_checks():
         topic = self._get_param("TopicArn") or self._get_param("TargetArn")
         return topic or "*"
 
+    # Parameter Store (config-backup, config-restore): a parameter's ARN is "parameter" + its name ("/a/b"); for
+    # GetParametersByPath AWS evaluates the path's ARN.
+    from moto.ssm import responses as ssm_responses
+
+    def ssm_resource(self):
+        try:
+            params = json.loads(self.body) if self.body else {}
+            name = params.get("Name") or params.get("Path")
+            if not name:
+                return "*"
+            name = name if name.startswith("/") else "/" + name
+            return f"arn:aws:ssm:{self.region}:{self.current_account}:parameter{name}"
+        except Exception:
+            return "*"
+
+    # Lambda function configuration (config-backup reads it, config-restore updates it): the function's ARN, from the
+    # path /2015-03-31/functions/<name or ARN>/configuration. Other Lambda calls keep "*".
+    import re as _re
+    from urllib.parse import unquote
+    from moto.awslambda import responses as lambda_responses
+
+    def lambda_resource(self):
+        m = _re.search(r"/functions/([^/]+)/configuration", unquote(self.path or ""))
+        if not m:
+            return "*"
+        name = m.group(1)
+        if name.startswith("arn:"):
+            return _re.sub(r":(\$LATEST|[A-Za-z0-9_-]+)$", "", name) if name.count(":") > 6 else name
+        return f"arn:aws:lambda:{self.region}:{self.current_account}:function:{name}"
+
     kms_responses.KmsResponse._determine_resource = kms_resource
     sm_responses.SecretsManagerResponse._determine_resource = secret_resource
     sns_responses.SNSResponse._determine_resource = sns_resource
+    ssm_responses.SimpleSystemManagerResponse._determine_resource = ssm_resource
+    lambda_responses.LambdaResponse._determine_resource = lambda_resource
 
 
 def _multi_region_key_ids():
@@ -185,8 +218,9 @@ def _signature_of_requests_without_body():
     """Defect: to check a signature moto rebuilds the request with its parsed parameters as the body when there is
     no body (a GET with a query string: Lambda ListVersionsByFunction, S3 ListObjectsV2 with a prefix), so the
     payload hash differs from the client's and a correctly signed request is refused (SignatureDoesNotMatch).
-    Likewise it signs the query string decoded (S3 ListObjectsV2 with prefix=backups/: "/" instead of "%2F")."""
-    from urllib.parse import parse_qsl, quote, urlencode
+    Likewise it signs the query string decoded (S3 ListObjectsV2 with prefix=backups/: "/" instead of "%2F"), and the
+    path decoded (Lambda GetFunctionConfiguration of a function ARN: ":" where the client signed "%253A")."""
+    from urllib.parse import parse_qsl, quote, unquote, urlencode
 
     from botocore.awsrequest import AWSRequest
 
@@ -197,11 +231,22 @@ def _signature_of_requests_without_body():
         pairs = parse_qsl(query, keep_blank_values=True)
         return base + "?" + urlencode(pairs, quote_via=lambda v, *a, **k: quote(v, safe="-_.~"))
 
+    def encoded_segments(path):
+        base, sep, query = path.partition("?")
+        return "/".join(quote(unquote(seg), safe="-_.~") for seg in base.split("/")) + sep + query
+
     def create_aws_request(self):
         signed_headers = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
         headers = self._create_headers_for_aws_request(signed_headers, self._headers)
         body = self._body if self._body else (b"" if self._method in ("GET", "HEAD", "DELETE") else self._data)
-        request = AWSRequest(method=self._method, url=canonical_path(self._path), data=body, headers=headers)
+        path = canonical_path(self._path)
+        # Every service but S3 signs its path URI-encoded twice (SigV4); moto hands the signer the decoded path, so a
+        # path holding an ARN (Lambda GetFunctionConfiguration of "arn:aws:lambda:...") never matched: encode it once
+        # here, the signer encodes it again.
+        credential = self._get_string_between("Credential=", ",", self._headers["Authorization"]).split("/")
+        if len(credential) > 3 and credential[3] != "s3":
+            path = encoded_segments(path)
+        request = AWSRequest(method=self._method, url=path, data=body, headers=headers)
         request.context["timestamp"] = headers["X-Amz-Date"]
         return request
 

@@ -89,11 +89,81 @@ def direct_checks(emu, by, facts, backup_ids):
         ("list", "delete a manifest", delete("list", manifest_key)),
         ("list", "read the database secret", secret("list", source_secret)),
     ]
+    checks += config_checks(emu, by, facts)
     results = []
     for handler, what, call in checks:
         refused, answer = _refused(call)
         results.append((handler, what, refused, answer))
     return results
+
+
+def config_checks(emu, by, facts):
+    """The configuration roles (issue 15): config-backup reads only what is configured and writes no configuration;
+    config-restore writes only the configured parameters and secrets; config-export touches no configuration; none
+    of them writes outside backups/config/ (config-backup) or at all (the other two); the database roles cannot read
+    the configuration. (What config-restore may write it did write: the confirmed restore, every call allowed.)"""
+    bucket = facts["outputs"]["BackupBucketName"]
+    path = facts["params"]["ConfigParameterPaths"]
+    configured_secret = facts["config"]["secret_arn"]
+    other_secret = facts["secrets"]["taskmaster/db"]
+    snapshot = facts["config"]["snapshot"]
+    manifest = f"backups/config/manifests/{snapshot}.json"
+    handlers = ("config-backup", "config-restore", "config-export", "backup", "restore")
+    ssm = {h: emu.client("ssm", credentials=by[h].credentials) for h in handlers}
+    sm = {h: emu.client("secretsmanager", credentials=by[h].credentials) for h in handlers}
+    lam = {h: emu.client("lambda", credentials=by[h].credentials) for h in handlers}
+    s3 = {h: emu.client("s3", credentials=by[h].credentials) for h in handlers}
+
+    def put_parameter(h, name):
+        return lambda: ssm[h].put_parameter(Name=name, Value="rehearsal-value", Type="String", Overwrite=True)
+
+    def read_path(h, p):
+        return lambda: ssm[h].get_parameters_by_path(Path=p, Recursive=True, WithDecryption=True)
+
+    def put_secret(h, arn):
+        return lambda: sm[h].put_secret_value(SecretId=arn, SecretString="rehearsal-value-not-written")
+
+    def get_secret(h, arn):
+        return lambda: sm[h].get_secret_value(SecretId=arn)
+
+    def update_function(h):
+        return lambda: lam[h].update_function_configuration(FunctionName="taskmaster-api",
+                                                            Environment={"Variables": {"LOG_FORMAT": "text"}})
+
+    def read_function(h):
+        return lambda: lam[h].get_function_configuration(FunctionName="taskmaster-api")
+
+    def put(h, key):
+        return lambda: s3[h].put_object(Bucket=bucket, Key=key, Body=b"rehearsal")
+
+    def get(h, key):
+        return lambda: s3[h].get_object(Bucket=bucket, Key=key)
+
+    def delete(h, key):
+        return lambda: s3[h].delete_object(Bucket=bucket, Key=key)
+
+    return [
+        ("config-backup", "write a parameter under its path", put_parameter("config-backup", f"{path}/api/log-level")),
+        ("config-backup", "read an unconfigured parameter path", read_path("config-backup", "/taskmaster/other")),
+        ("config-backup", "read an unconfigured secret (the database's)", get_secret("config-backup", other_secret)),
+        ("config-backup", "write a new version of its secret", put_secret("config-backup", configured_secret)),
+        ("config-backup", "update its function's environment", update_function("config-backup")),
+        ("config-backup", "write a database backup's manifest", put("config-backup", "backups/manifests/rehearsal.json")),
+        ("config-backup", "delete a configuration snapshot", delete("config-backup", manifest)),
+        ("config-restore", "write a parameter outside the paths", put_parameter("config-restore", "/taskmaster/other/x")),
+        ("config-restore", "read an unconfigured parameter path", read_path("config-restore", "/taskmaster/other")),
+        ("config-restore", "write an unconfigured secret (the database's)", put_secret("config-restore", other_secret)),
+        ("config-restore", "read an unconfigured secret (the database's)", get_secret("config-restore", other_secret)),
+        ("config-restore", "write a configuration snapshot", put("config-restore", "backups/config/manifests/x.json")),
+        ("config-export", "read the configured parameters", read_path("config-export", path)),
+        ("config-export", "read the configured secret", get_secret("config-export", configured_secret)),
+        ("config-export", "read its function's environment", read_function("config-export")),
+        ("config-export", "write a parameter", put_parameter("config-export", f"{path}/api/log-level")),
+        ("config-export", "write a configuration snapshot", put("config-export", "backups/config/manifests/x.json")),
+        ("backup", "read a configuration snapshot", get("backup", manifest)),
+        ("backup", "read the configured parameters", read_path("backup", path)),
+        ("restore", "read the configured secret", get_secret("restore", configured_secret)),
+    ]
 
 
 class AlertQueue:
@@ -129,6 +199,8 @@ HANDLER_CHECKS = [
      ("s3:PutObject", "kms:GenerateDataKey")),
     ("restore", "prune", "restore with prune's principal (no data read, no decrypt, no target secret)",
      ("s3:GetObject", "kms:Decrypt", "kms:DescribeKey", "secretsmanager:GetSecretValue")),
+    ("config-backup", "config-export", "config-backup with config-export's principal (reads no configuration)",
+     ("ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "lambda:GetFunctionConfiguration")),
 ]
 
 

@@ -145,6 +145,7 @@ def deploy(emu, db, root, notes):
                                  ("taskmaster/restore-target", db, "restored")):
         secrets[name] = admin_sm.create_secret(Name=name, SecretString=server.secret(dbname))["ARN"]
     db.psql("postgres", "CREATE DATABASE restored")
+    config = seed_configuration(emu, secrets)
 
     # Code: target/function.zip in a deployment bucket (what `sam deploy` uploads), and a stand-in for the pg tools
     # layer (the real one needs Docker: infra/layer/); the functions run the local pg tools (BACKUP_PG_BIN).
@@ -186,6 +187,10 @@ def deploy(emu, db, root, notes):
         "RestoreTestSecretArn": secrets["taskmaster/restore-test"],
         # The sample's own smoke query as an operator would add it.
         "RestoreTestSmokeQueries": "SELECT count(*) > 0 FROM pg_catalog.pg_tables WHERE schemaname = 'taskmaster'",
+        # The API's configuration (config-backup): one path, one secret by ARN, one function. No ConfigSecretTag: moto
+        # does not evaluate the tag condition, so the tagged-secrets grant would let the negative checks read any secret.
+        "ConfigParameterPaths": CONFIG_PATH, "ConfigSecretArns": config["secret_arn"],
+        "ConfigFunctionArns": config["function_arn"],
     }
     template = stacks.load_template(os.path.join(root, "template.yaml"))
     template["Globals"]["Function"]["CodeUri"] = "s3://rehearsal-deployment/function.zip"
@@ -222,8 +227,40 @@ def deploy(emu, db, root, notes):
     created.append(("BackupReplicaKey", "AWS::KMS::ReplicaKey",
                     "replica of the envelope key in " + SECONDARY + " (ReplicateKey; the secondary stack's second "
                     "deployment, whose alias BackupReplicaKeyAlias is created through the KMS API too)"))
-    return {"created": created, "secrets": secrets, "params": params, "outputs": out, "plans": plans, "skipped": skipped + sec_skipped,
+    return {"created": created, "secrets": secrets, "params": params, "config": config, "outputs": out, "plans": plans, "skipped": skipped + sec_skipped,
             "secondary_outputs": sec_out, "secondary_plans": sec_plans, "cfn": cfn, "cfn2": cfn2}
+
+
+CONFIG_PATH = "/taskmaster/prod"
+# Values config-backup reads; none may appear in any output, result or alert (the String parameter's may: it is not
+# secret). At least 8 characters each, so that the Redactor's masking does not hide unrelated text.
+CONFIG_SECURE_VALUE = "rehearsal-secure-parameter-7f3a9c"
+CONFIG_SECRET_VALUE = "rehearsal-api-secret-4b8e2d"
+CONFIG_SECRET_ROTATED = "rehearsal-api-secret-rotated-9c1d"
+
+
+def seed_configuration(emu, secrets):
+    """The TaskMaster API's configuration as an operator has it, before the stacks: parameters under CONFIG_PATH (a
+    String and a SecureString) and one outside it, the API's secret, and the API's Lambda function with its
+    environment (its code is never run)."""
+    ssm = emu.client("ssm")
+    ssm.put_parameter(Name=f"{CONFIG_PATH}/api/log-level", Value="info", Type="String")
+    ssm.put_parameter(Name=f"{CONFIG_PATH}/api/db-password", Value=CONFIG_SECURE_VALUE, Type="SecureString")
+    ssm.put_parameter(Name="/taskmaster/other/feature-flags", Value="beta=on", Type="String")
+    secret_arn = emu.client("secretsmanager").create_secret(Name="taskmaster/api-key",
+                                                            SecretString=CONFIG_SECRET_VALUE)["ARN"]
+    iam = emu.client("iam")
+    role = iam.create_role(RoleName="taskmaster-api", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return {}\n")
+    function_arn = emu.client("lambda").create_function(
+        FunctionName="taskmaster-api", Runtime="python3.12", Role=role, Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": {"LOG_FORMAT": "json", "API_BASE_URL": "https://api.example.com"}})["FunctionArn"]
+    return {"secret_arn": secret_arn, "function_arn": function_arn.split(":live")[0]}
 
 
 def report_deployment(facts, notes):
@@ -290,6 +327,9 @@ def run_functions(emu, db, root, work, facts):
         fn.runs.append((label, code == 0, seconds))
         if db.password in text:
             raise Deviation(f"{handler} ({label}) printed the database password; its output: {out_file}")
+        for value in (CONFIG_SECURE_VALUE, CONFIG_SECRET_VALUE, CONFIG_SECRET_ROTATED):
+            if value in text:
+                raise Deviation(f"{handler} ({label}) printed a configuration secret's value; its output: {out_file}")
         log(f"{handler} ({label}): exit {code} in {seconds:.0f} s" + ("" if code == 0 else f"; output: {out_file}"))
         if code != 0:
             raise Deviation(f"{handler} ({label}) failed as deployed (exit {code}); its output: {out_file}\n"
@@ -322,13 +362,57 @@ def run_functions(emu, db, root, work, facts):
     for label in ("prune-dry-run", "prune-real"):
         with open(os.path.join(root, f"infra/events/{label}.json"), encoding="utf-8") as f:
             run("prune", f"infra/events/{label}.json", json.load(f))
+    config_snapshot = rehearse_configuration(emu, root, run, inputs, by, fn_arn, facts)
     # Every call of these runs was allowed: a refusal here is a role missing a permission its function needs.
     for f in functions:
         refused = [d for d in emu.decisions_of(f.credentials["aws_access_key_id"]) if not d["allowed"]]
         if refused:
             raise Deviation(f"{f.handler} was refused calls while running as deployed: {refused}")
         f.allowed = len(emu.decisions_of(f.credentials["aws_access_key_id"]))
-    return functions, by, backup_ids, overrides
+    return functions, by, backup_ids, overrides, config_snapshot
+
+
+def rehearse_configuration(emu, root, run, inputs, by, fn_arn, facts):
+    """config-backup (its daily schedule's input), a change, config-backup again (a change event: drift named),
+    once more (nothing changed: no new snapshot), config-export (no secret value), config-restore dry run and
+    confirmed (the first snapshot's values are live again). Returns the first snapshot's id."""
+    ssm, sm = emu.client("ssm"), emu.client("secretsmanager")
+    secret_arn = facts["config"]["secret_arn"]
+    first = run("config-backup", "daily schedule", scheduled(inputs, by["config-backup"], "config-backup", fn_arn))
+    if not first or first.get("duplicate") or not first.get("snapshotId"):
+        raise Deviation(f"config-backup wrote no first snapshot: {first}")
+    counts = first.get("counts", {})
+    if (counts.get("parameters"), counts.get("secrets"), counts.get("functions")) != (2, 1, 1):
+        raise Deviation(f"config-backup's first snapshot should hold 2 parameters (the path only), 1 secret and 1 "
+                        f"function: {counts}")
+    ssm.put_parameter(Name=f"{CONFIG_PATH}/api/log-level", Value="debug", Type="String", Overwrite=True)
+    sm.put_secret_value(SecretId=secret_arn, SecretString=CONFIG_SECRET_ROTATED)
+    with open(os.path.join(root, "infra/events/config-backup-change.json"), encoding="utf-8") as f:
+        change_event = json.load(f)
+    second = run("config-backup", "infra/events/config-backup-change.json", change_event)
+    changed = set((second or {}).get("drift", {}).get("changed", []))
+    expected = {f"parameter {CONFIG_PATH}/api/log-level", "secret taskmaster/api-key"}
+    if second.get("duplicate") or second.get("previousSnapshotId") != first["snapshotId"] or not expected <= changed:
+        raise Deviation(f"config-backup after a change must write a new snapshot and name {sorted(expected)} as "
+                        f"changed: {second}")
+    third = run("config-backup", "manual", {})
+    if not third.get("duplicate") or third.get("snapshotId") != second["snapshotId"]:
+        raise Deviation(f"config-backup with nothing changed must write nothing: {third}")
+    export = run("config-export", "infra/events/config-export.json", {})
+    document = json.dumps(export)
+    if '"debug"' not in document or f"{CONFIG_PATH}/api/db-password" not in document:
+        raise Deviation(f"config-export's document lacks the String parameter's value or the SecureString's name: {export}")
+    dry = run("config-restore", "dry run of the first snapshot", {"snapshotId": first["snapshotId"]})
+    if not dry.get("dryRun") or ssm.get_parameter(Name=f"{CONFIG_PATH}/api/log-level")["Parameter"]["Value"] != "debug":
+        raise Deviation(f"config-restore's dry run changed something or is no dry run: {dry}")
+    run("config-restore", "confirmed restore of the first snapshot",
+        {"snapshotId": first["snapshotId"], "confirm": first["snapshotId"]})
+    restored = ssm.get_parameter(Name=f"{CONFIG_PATH}/api/log-level")["Parameter"]["Value"]
+    secret = sm.get_secret_value(SecretId=secret_arn)["SecretString"]
+    if restored != "info" or secret != CONFIG_SECRET_VALUE:
+        raise Deviation(f"config-restore did not write the first snapshot back: log-level {restored!r}, the secret "
+                        f"{'restored' if secret == CONFIG_SECRET_VALUE else 'not restored'}")
+    return first["snapshotId"]
 
 
 def negative_checks(emu, db, root, work, facts, by, backup_ids, overrides):
@@ -345,7 +429,7 @@ def negative_checks(emu, db, root, work, facts, by, backup_ids, overrides):
         fn = by[handler]
         event = {"backupId": backup_ids[0]} if handler == "verify" else (
             {"backupId": backup_ids[0], "target": facts["secrets"]["taskmaster/restore-target"]}
-            if handler == "restore" else {"label": "rehearsal"})
+            if handler == "restore" else {} if handler.startswith("config-") else {"label": "rehearsal"})
         before = len([d for d in emu.decisions_of(by[principal].credentials["aws_access_key_id"]) if not d["allowed"]])
         code, result, text, seconds, out_file = fns.invoke(root, emu, fn, event, work, "as-" + principal, overrides,
                                                            credentials=by[principal].credentials)
@@ -377,7 +461,8 @@ def main():
         db = Database(root, work)
         facts = deploy(emu, db, root, notes)
         report_deployment(facts, notes)
-        functions, by, backup_ids, overrides = run_functions(emu, db, root, work, facts)
+        functions, by, backup_ids, overrides, config_snapshot = run_functions(emu, db, root, work, facts)
+        facts["config"]["snapshot"] = config_snapshot
         problems = negative_checks(emu, db, root, work, facts, by, backup_ids, overrides)
         print("Alarm and dashboard wiring (metrics watched vs EMF printed by the handlers):")
         lines, wiring_problems = wiring.check(emu, STACK, facts["outputs"]["DashboardName"],

@@ -15,6 +15,8 @@ import yaml
 CREATED_BY_API = {
     "AWS::CloudWatch::Alarm", "AWS::Scheduler::Schedule", "AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig",
     "AWS::SQS::QueuePolicy", "AWS::SNS::Subscription", "AWS::CloudTrail::Trail", "AWS::KMS::ReplicaKey",
+    # config-backup's change rules and their invoke permissions target the alias, which exists only afterwards.
+    "AWS::Events::Rule", "AWS::Lambda::Permission",
 }
 # S3 bucket policies: moto evaluates no resource-based policy (and no condition, so a DenyInsecureTransport
 # statement would deny everything): applying them would prove nothing. Listed as skipped.
@@ -92,8 +94,16 @@ def prepare(template, stack_name, notes):
     def alias_function(lid):
         return deferred[lid]["Properties"]["FunctionName"]["Ref"]
 
+    def rule_arn(lid):
+        return {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+                           + rule_name("${AWS::StackName}", lid)}
+
     def replace_refs(node):
         if isinstance(node, dict):
+            target = node.get("Fn::GetAtt")
+            if isinstance(target, list) and target[0] in deferred and target[1] == "Arn" \
+                    and deferred[target[0]]["Type"] == "AWS::Events::Rule":
+                return rule_arn(target[0])
             if node.get("Ref") in deferred and deferred[node["Ref"]]["Type"] == "AWS::Lambda::Alias":
                 lid = node["Ref"]
                 return {"Fn::Sub": "${" + alias_function(lid) + ".Arn}:" + deferred[lid]["Properties"]["Name"]}
@@ -139,6 +149,11 @@ def prepare(template, stack_name, notes):
         if res.get("Condition"):  # present in the outputs only when the condition holds
             outputs["RehearsalCondition" + lid] = {"Value": "true", "Condition": res["Condition"]}
     return t, plans, skipped
+
+
+def rule_name(stack_name, lid):
+    """The name the rehearsal gives a rule (CloudFormation would add a random suffix)."""
+    return f"{stack_name}-{lid}"
 
 
 def applies(lid, plan, outputs):
@@ -244,4 +259,16 @@ def create_by_api(emu_client, stack_name, lid, plan, props, region):
         if props.get("IsLogging"):
             ct.start_logging(Name=props["TrailName"])
         return f"trail {props['TrailName']}"
+    if kind == "AWS::Events::Rule":
+        name = rule_name(stack_name, lid)
+        events = emu_client("events", region)
+        events.put_rule(Name=name, EventPattern=json.dumps(props["EventPattern"]), State=props.get("State", "ENABLED"))
+        events.put_targets(Rule=name, Targets=props["Targets"])
+        return f"rule {name} ({props.get('State', 'ENABLED')}) -> {', '.join(t['Arn'] for t in props['Targets'])}"
+    if kind == "AWS::Lambda::Permission":
+        function, _, qualifier = props["FunctionName"].partition(":function:")[2].partition(":")
+        args = {k: props[k] for k in ("Action", "Principal", "SourceArn", "SourceAccount") if k in props}
+        emu_client("lambda", region).add_permission(FunctionName=function, StatementId=lid, **args,
+                                                    **({"Qualifier": qualifier} if qualifier else {}))
+        return f"permission for {props['Principal']} on {props['FunctionName']}"
     raise ValueError(f"no API creation for {kind}")

@@ -190,6 +190,7 @@ class AlarmsTemplateTest {
         List<String> codeMetrics = new ArrayList<>(METRICS);
         codeMetrics.addAll(VERIFY_METRICS);
         codeMetrics.addAll(RESTORE_TEST_METRICS);
+        codeMetrics.addAll(CONFIG_METRICS);
         for (String metric : codeMetrics) {
             if (!plotted.containsKey(metric)) {
                 problems.add("dashboard does not plot " + METRIC_NAMESPACE + " " + metric);

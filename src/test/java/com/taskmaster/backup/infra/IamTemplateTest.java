@@ -404,7 +404,8 @@ class IamTemplateTest {
     /**
      * infra/secondary.yaml's RecoveryRoleArns (the break-glass recovery from the secondary region) may only read:
      * list and get under backups/ in the replica bucket, the replica bucket key via S3 only, and the replica of the
-     * envelope key for Decrypt with the backup encryption context (never Encrypt/GenerateDataKey, never a delete).
+     * envelope key for Decrypt with the backup (or configuration snapshot) encryption context (never Encrypt/GenerateDataKey,
+     * never a delete).
      */
     @Test
     void secondaryRecoveryRolesOnlyReadAndDecryptBackups() {
@@ -419,7 +420,8 @@ class IamTemplateTest {
             }
         });
         assertEquals(Set.of("RecoveryRolesReadViaS3", "RecoveryRolesDecryptBackups", "RecoveryRolesDescribeKey",
-                "RecoveryRolesListBackups", "RecoveryRolesReadBackups"), recovery.keySet(), "statements granting RecoveryRoleArns");
+                "RecoveryRolesListBackups", "RecoveryRolesReadBackups", "RecoveryRolesDecryptConfigSnapshots"), recovery.keySet(),
+                "statements granting RecoveryRoleArns");
         List<String> problems = new ArrayList<>();
         for (var e : recovery.entrySet()) {
             JsonNode st = e.getValue();
@@ -441,6 +443,8 @@ class IamTemplateTest {
         JsonNode decrypt = recovery.get("RecoveryRolesDecryptBackups");
         assertEquals("taskmaster-backup", decrypt.path("Condition").path("StringEquals").path("kms:EncryptionContext:purpose").asText(),
                 "the replica envelope key decrypts only backups' data keys");
+        assertEquals("taskmaster-config", recovery.get("RecoveryRolesDecryptConfigSnapshots").path("Condition").path("StringEquals")
+                .path("kms:EncryptionContext:purpose").asText(), "and configuration snapshots' (issue 15), with their own purpose");
         assertNoProblems(problems);
     }
 }

@@ -45,7 +45,7 @@ class RehearsalIT {
         assertEquals(1, lines.size(), "one summary line:\n" + tail(out));
         Matcher m = LAST.matcher(lines.get(0));
         assertTrue(m.matches(), "summary line: " + lines.get(0));
-        assertEquals(7, Integer.parseInt(m.group(1)), "functions");
+        assertEquals(10, Integer.parseInt(m.group(1)), "functions: template.yaml's ten");
         assertTrue(Integer.parseInt(m.group(2)) > 0 && Integer.parseInt(m.group(3)) > 0, m.group());
         assertFalse(out.contains("DEVIATION"), tail(out));
         Files.delete(log);

@@ -60,7 +60,16 @@ final class TemplateReader {
             "restore-test", Set.of("BACKUP_KMS_KEY", "BACKUP_PG_BIN", "BACKUP_DB_SECRET_ARN", "RESTORE_TEST_DB_SECRET_ARN",
                     "RESTORE_TEST_SMOKE_QUERIES", "BACKUP_RTO"),
             // BACKUP_REPLICA_REPOSITORY is conditional (HasReplication): the page names it.
-            "report", Set.of("BACKUP_DATABASE_NAME", "BACKUP_RPO", "BACKUP_RTO"));
+            "report", Set.of("BACKUP_DATABASE_NAME", "BACKUP_RPO", "BACKUP_RTO"),
+            // What config-backup snapshots (and config-restore compares and writes back): CONFIG_*, from the Config* parameters.
+            "config-backup", Set.of("BACKUP_KMS_KEY", "BACKUP_DATABASE_NAME", "CONFIG_PARAMETER_PATHS", "CONFIG_SECRET_IDS",
+                    "CONFIG_SECRET_TAG", "CONFIG_FUNCTIONS", "CONFIG_TASK_DEFINITIONS"),
+            "config-restore", Set.of("BACKUP_KMS_KEY", "CONFIG_PARAMETER_PATHS", "CONFIG_SECRET_IDS", "CONFIG_SECRET_TAG",
+                    "CONFIG_FUNCTIONS", "CONFIG_TASK_DEFINITIONS"),
+            "config-export", Set.of("BACKUP_KMS_KEY", "CONFIG_SECRET_ENV_PATTERNS"));
+
+    /** The configuration-backup handlers (issue 15). */
+    static final Set<String> CONFIG_HANDLERS = Set.of("config-backup", "config-restore", "config-export");
 
     /** Handlers that read backups: kms:Decrypt (with the purpose context) and DescribeKey on BackupKey, nothing else. */
     static final Set<String> DECRYPT_ONLY_HANDLERS = Set.of("verify", "restore", "restore-test");
@@ -110,7 +119,10 @@ final class TemplateReader {
             "xray:PutTraceSegments", "xray:PutTelemetryRecords",
             "xray:GetSamplingRules", "xray:GetSamplingTargets",
             "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses");
+            "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+            // Configuration backups: no resource-level permissions exist for these; ConfigIamTemplateTest checks that
+            // each is granted only under the condition of its (non-empty) parameter.
+            "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "secretsmanager:ListSecrets");
 
     /** AWS managed policies a function role may attach. */
     static final Set<String> ALLOWED_MANAGED_POLICIES = Set.of(
@@ -150,6 +162,26 @@ final class TemplateReader {
     /** Restore-test's EMF metrics, with every report. */
     static final List<String> RESTORE_TEST_METRICS = List.of("RestoreTestSuccess", "RestoreTestFailure",
             "RestoreTestRestoreSeconds", "RestoreTestEstimatedSeconds", "RestoreTestRtoSeconds", "RestoreTestRtoMet");
+
+    /** config-backup's EMF metrics: the names ConfigBackupResult emits (a run, and a failed run). */
+    static final List<String> CONFIG_METRICS = configMetrics();
+
+    private static List<String> configMetrics() {
+        try {
+            String src = stripComments(Files.readString(projectRoot().resolve(
+                    "src/main/java/com/taskmaster/backup/appconfig/ConfigBackupResult.java"), StandardCharsets.UTF_8));
+            Set<String> names = new LinkedHashSet<>();
+            Matcher m = Pattern.compile("\\.add\\(\\s*\"(\\w+)\"").matcher(src);
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            assertTrue(names.contains("ConfigDrift") && names.contains("ConfigSnapshotAgeSeconds"),
+                    "config-backup's metrics as found in ConfigBackupResult.java: " + names);
+            return List.copyOf(names);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();

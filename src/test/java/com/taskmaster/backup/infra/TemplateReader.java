@@ -122,7 +122,7 @@ final class TemplateReader {
             "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
             // Configuration backups: no resource-level permissions exist for these; ConfigIamTemplateTest checks that
             // each is granted only under the condition of its (non-empty) parameter.
-            "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "secretsmanager:ListSecrets");
+            "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "secretsmanager:ListSecrets");
 
     /** AWS managed policies a function role may attach. */
     static final Set<String> ALLOWED_MANAGED_POLICIES = Set.of(

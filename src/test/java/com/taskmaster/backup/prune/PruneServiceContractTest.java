@@ -259,7 +259,9 @@ abstract class PruneServiceContractTest {
     @Test
     void leftoversOlderThanADayGoButABackupInProgressSurvives() throws IOException {
         history(repo, 10);
-        Instant old = NOW.minus(Duration.ofDays(5));
+        // Noon five days ago: the retried backup (an hour later) is the newest of its day whatever the time of the run
+        // (NOW minus five days would put it on the next day from 23:00 UTC on, behind that day's daily, and prune it).
+        Instant old = NOW.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(5)).plus(Duration.ofHours(12));
         BackupId crashed = BackupId.scheduled(old, "crashed");
         repo.putIfAbsent(Layout.data(crashed, "a1"), new byte[77]); // data committed, manifest never written
         repo.putIfAbsent(Layout.roles(crashed, "a1"), new byte[13]); // and its roles object

@@ -5,6 +5,7 @@ import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupWriter;
 import com.taskmaster.backup.format.ContentFingerprints;
 import com.taskmaster.backup.format.Layout;
+import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.pgarchive.ArchiveRoles;
 import com.taskmaster.backup.pgarchive.FingerprintKey;
@@ -111,6 +112,7 @@ public final class BackupService {
             }
             LOG.infof("backup %s committed: %d bytes plain, %d stored, %d tables, %d ms", id,
                     manifest.data().plainBytes(), manifest.data().storedBytes(), manifest.tables().size(), ms);
+            refreshCatalogIndex(deadline);
             return BackupResult.of(manifest, repository.uriOf(ObjectKey.of(manifest.data().key())),
                     repository.uriOf(manifestKey), ms, false);
         } catch (RuntimeException e) {
@@ -219,6 +221,25 @@ public final class BackupService {
                 throw new IOException("pg_dump's output is not a custom-format archive (starts with "
                         + Arrays.toString(Arrays.copyOf(buf, Math.min(n, 8))) + ")");
             }
+        }
+    }
+
+    /**
+     * Once the backup is committed: a new catalog index when {@link Catalog#INDEX_AFTER_READS} manifests or more are
+     * not in the current one (so that list, prune, verify and restore read one object, not one per backup). Never fails
+     * the backup, which exists already: a failure is logged and the next backup tries again. Skipped with less than
+     * two minutes left (the first index of a large repository reads every manifest).
+     */
+    private void refreshCatalogIndex(Deadline deadline) {
+        if (!deadline.hasLeft(Duration.ofMinutes(2))) {
+            LOG.warn("catalog index not refreshed: less than two minutes left in this invocation");
+            return;
+        }
+        try {
+            new Catalog(repository).writeIndex(repository, clock.instant(), Catalog.INDEX_AFTER_READS);
+        } catch (RuntimeException e) {
+            LOG.warnf("catalog index not refreshed (the backup is committed; the next backup tries again): %s",
+                    Redactor.redact(String.valueOf(e.getMessage())));
         }
     }
 

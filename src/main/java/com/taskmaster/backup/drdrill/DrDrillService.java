@@ -96,8 +96,11 @@ public final class DrDrillService {
     /** The newest backup whose manifest and every object it commits ({@link Manifest#committedObjects}) are in the replica. */
     private Optional<Choice> choose(Run run) {
         List<Manifest> newestFirst;
+        Catalog catalog = new Catalog(replica);
+        Catalog.Listing listing;
         try {
-            newestFirst = new Catalog(replica).list().backups();
+            listing = catalog.list();
+            newestFirst = listing.backups();
         } catch (RuntimeException e) {
             run.failures.add("cannot read the replica repository " + replica.uri() + ": " + Redactor.redact(e.getMessage()));
             return Optional.empty();
@@ -114,6 +117,11 @@ public final class DrDrillService {
                 } else if (at == null || o.get().lastModified().isAfter(at)) {
                     at = o.get().lastModified();
                 }
+            }
+            Optional<String> differs = missing.isEmpty() ? catalog.confirm(listing, m) : Optional.empty();
+            if (differs.isPresent()) {
+                run.failures.add(differs.get());
+                return Optional.empty();
             }
             if (missing.isEmpty()) {
                 run.notReplicated = notReplicated;

@@ -43,6 +43,8 @@ public final class Layout {
     public static final String CONFIG_DATA = CONFIG + DATA;
     private static final String CONFIG_DATA_SUFFIX = ".json.zst.esdk";
     private static final String MANIFEST_SUFFIX = ".json";
+    private static final String CATALOG_INDEX = MANIFESTS + "index-";
+    private static final Pattern CATALOG_INDEX_NAME = Pattern.compile("manifests/index-[0-9]{8}T[0-9]{9}Z-[a-z0-9]+\\.json");
     private static final String DATA_SUFFIX = ".pgdump.zst.esdk";
     private static final String ROLES_SUFFIX = ".roles.sql.zst.esdk";
     private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9-]+");
@@ -63,6 +65,20 @@ public final class Layout {
     /** The roles object of a backup attempt (its manifest's {@code roles.object}). */
     public static ObjectKey roles(BackupId id, String attempt) {
         return ObjectKey.of(DATA + id + "." + attempt + ROLES_SUFFIX);
+    }
+
+    /**
+     * A catalog index ({@link CatalogIndex}): {@code manifests/index-<written at, ms>-<suffix>.json}. Under
+     * {@code manifests/} because only what may write manifests (backup) may write it, and everything that reads
+     * manifests may read it; never a manifest ({@link #idOfManifest} is empty for it: a backup id starts with a digit).
+     */
+    public static ObjectKey catalogIndex(Instant writtenAt, String suffix) {
+        return ObjectKey.of(CATALOG_INDEX + MILLIS.format(writtenAt) + "-" + suffix + MANIFEST_SUFFIX);
+    }
+
+    /** Whether a key is named like a {@link #catalogIndex}. */
+    public static boolean isCatalogIndex(ObjectKey key) {
+        return CATALOG_INDEX_NAME.matcher(key.value()).matches();
     }
 
     /** The backup id a manifest key names, if it is one. */

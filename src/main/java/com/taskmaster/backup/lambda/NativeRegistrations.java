@@ -48,6 +48,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.taskmaster.backup.verify.VerifyResult.Freshness.class,
         com.taskmaster.backup.verify.VerifyResult.Backlog.class,
         com.taskmaster.backup.report.ReportResult.class,
+        com.taskmaster.backup.format.CatalogIndex.class,
+        com.taskmaster.backup.format.CatalogIndex.Entry.class,
         com.taskmaster.backup.format.ConfigManifest.class,
         com.taskmaster.backup.format.ConfigManifest.Counts.class,
         com.taskmaster.backup.appconfig.ConfigSnapshot.class,

@@ -17,6 +17,7 @@ import com.taskmaster.backup.repository.ObjectListing;
 import com.taskmaster.backup.repository.PendingWrite;
 import com.taskmaster.backup.repository.Repository;
 import com.taskmaster.backup.repository.RepositoryException;
+import com.taskmaster.backup.support.Bounded;
 import com.taskmaster.backup.support.Deadline;
 import com.taskmaster.backup.support.Json;
 import com.taskmaster.backup.support.RandomIds;
@@ -84,11 +85,18 @@ public final class PruneService {
     public PruneReport run(PruneRequest request, String requestId, Deadline deadline) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String runId = RandomIds.suffix(8);
-        Catalog.Listing listing = new Catalog(repository).list();
+        Catalog catalog = new Catalog(repository);
+        Catalog.Listing listing = catalog.list();
         Map<BackupId, Manifest> manifests = listing.backups().stream()
                 .collect(Collectors.toMap(Manifest::backupId, Function.identity()));
         PrunePlan plan = plan(listing, manifests, now);
         List<String> interlocks = interlocks(plan, listing, request.acceptListing());
+        // A backup is deleted for what its manifest says, never for what a catalog index's copy of it says: a real run
+        // reads the manifest of each backup it would delete (concurrently; a dry run deletes nothing and reads none).
+        if (!request.dryRun()) {
+            Bounded.map(plan.deleted(), Bounded.READS, d -> catalog.confirm(listing, manifests.get(d.backup().id())))
+                    .forEach(problem -> problem.ifPresent(p -> interlocks.add(p + "; nothing deleted")));
+        }
         ObjectListing data = repository.scan(Layout.DATA);
         Set<BackupId> manifestIds = manifestIds();
         List<ObjectInfo> orphans = orphanDataObjects(manifests, manifestIds, data.objects(), now);
@@ -119,6 +127,7 @@ public final class PruneService {
             throw new PruneAbortedException(withAudit(report.backups(kept(plan, List.of(), false, interlocks), List.of()), now, runId));
         }
         Outcome done = act(runId, toDelete, manifests, orphans, stale, records, deadline);
+        deleteStaleIndexes(listing);
         List<PrunePlan.Decision> gone = new ArrayList<>(done.backups());
         gone.addAll(done.goneAlready());
         PruneReport r = withAudit(report.backups(kept(plan, gone, false, interlocks), done.backups())
@@ -370,6 +379,24 @@ public final class PruneService {
     }
 
     /** The ids of every manifest listed now, readable or not (listed after the catalog: backups committed since count). */
+    /**
+     * The catalog indexes older than the newest: nothing reads them (the newest stands in for them). Best effort: one
+     * that cannot be deleted is logged and tried again by the next run; no backup depends on it.
+     */
+    private void deleteStaleIndexes(Catalog.Listing listing) {
+        int deleted = 0;
+        for (ObjectKey key : listing.staleIndexes()) {
+            try {
+                deleted += repository.delete(key) ? 1 : 0;
+            } catch (RuntimeException e) {
+                LOG.warnf("prune: catalog index %s not deleted (tried again next run): %s", key, e.getMessage());
+            }
+        }
+        if (deleted > 0) {
+            LOG.infof("prune: %d catalog index(es) older than the newest deleted", deleted);
+        }
+    }
+
     private Set<BackupId> manifestIds() {
         Set<BackupId> ids = new HashSet<>();
         for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {

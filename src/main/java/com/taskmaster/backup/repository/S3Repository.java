@@ -150,7 +150,7 @@ public final class S3Repository implements Repository {
      */
     @Override
     public Optional<ObjectInfo> stat(ObjectKey key) {
-        return listed(key, "look up").map(o -> new ObjectInfo(key, o.size(), o.lastModified()));
+        return listed(key, "look up").map(o -> new ObjectInfo(key, o.size(), o.lastModified(), o.eTag()));
     }
 
     @Override
@@ -166,7 +166,7 @@ public final class S3Repository implements Repository {
                     continue; // a "folder" the S3 console made: no object
                 }
                 try {
-                    out.add(new ObjectInfo(ObjectKey.of(rel), o.size(), o.lastModified()));
+                    out.add(new ObjectInfo(ObjectKey.of(rel), o.size(), o.lastModified(), o.eTag()));
                 } catch (IllegalArgumentException notOurs) {
                     foreign.add(ObjectListing.printable(rel)); // not written by us: reported, never touched
                 }

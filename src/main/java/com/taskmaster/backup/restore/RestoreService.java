@@ -37,7 +37,9 @@ public final class RestoreService {
 
     /** @param deadline the invocation's deadline ({@link Deadline#NONE} without one) */
     public RestoreResult run(RestoreRequest request, DbCredentials target, Deadline deadline) {
-        Manifest m = request.choose(new Catalog(repository).list().backups());
+        Catalog catalog = new Catalog(repository);
+        Catalog.Listing listing = catalog.list();
+        Manifest m = catalog.confirmed(listing, request.choose(listing.backups()));
         boolean replace = checkTarget(request, target);
         RestoreResult.PointInTime pit = request.at().map(at -> new RestoreResult.PointInTime(at, m.startedAt(),
                 "backup: the state at the snapshot of backup " + m.backupId() + "; changes after it are in no backup")).orElse(null);

@@ -61,8 +61,11 @@ public final class RestoreTestService {
         Instant started = clock.instant();
         Deadline checks = deadline.minus(Deadline.Margin.CHECKS);
         ScratchDatabases scratch = new ScratchDatabases(server);
-        RestoreTestPlan plan = RestoreTestPlan.plan(new Catalog(repository).list().backups(), new Verifications(repository).latest(),
+        Catalog catalog = new Catalog(repository);
+        Catalog.Listing listing = catalog.list();
+        RestoreTestPlan plan = RestoreTestPlan.plan(listing.backups(), new Verifications(repository).latest(),
                 request.backupId(), server, scratch.systemIdentifier(checks), sources, started);
+        catalog.confirmed(listing, plan.backup());
         LOG.infof("restore-test: backup %s%s into scratch database %s on %s", plan.backup().backupId(),
                 plan.verified() ? " (verified)" : " (not verified)", plan.scratchDatabase(), plan.server());
         RestoreTestReport.Builder report = RestoreTestReport.builder().plan(plan).startedAt(started);

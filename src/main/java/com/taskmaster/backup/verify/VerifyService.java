@@ -74,7 +74,8 @@ public final class VerifyService {
      *                 less than {@link Deadline.Margin#NEXT_CHECK} (or twice the longest check so far) left before it
      */
     public VerifyResult run(VerifyRequest request, String requestId, Deadline deadline) {
-        Catalog.Listing listing = new Catalog(repository).list();
+        Catalog catalog = new Catalog(repository);
+        Catalog.Listing listing = catalog.list();
         Map<BackupId, Verification> latest = new Verifications(repository).latest();
         List<Manifest> due = VerifyPlan.select(listing.backups(), latest, clock.instant(), settings.window(),
                 request.backupId());
@@ -88,6 +89,13 @@ public final class VerifyService {
                 checked.add(new VerifyResult.Checked(m.backupId().value(), Verification.Outcome.skipped,
                         "not enough time left in this invocation; checked on the next run", null, null, List.of(), 0, null));
                 left.add(m);
+                continue;
+            }
+            Optional<String> differs = catalog.confirm(listing, m); // a copy from the catalog index: is it the manifest?
+            if (differs.isPresent()) {
+                checked.add(new VerifyResult.Checked(m.backupId().value(), Verification.Outcome.skipped, differs.get(), null,
+                        null, List.of(), 0, null));
+                failures.add("backup " + m.backupId() + ": " + differs.get());
                 continue;
             }
             Verification v = check(m, Findings.predecessor(m, listing.backups()), requestId);

@@ -225,6 +225,51 @@ class BackupServiceTest {
         assertEquals(0, new com.taskmaster.backup.format.Catalog(inner).list().backups().size());
     }
 
+    /**
+     * Issue 9, item 9: once its manifest is committed, a backup writes a catalog index when enough manifests are not in
+     * the current one; an index that cannot be written never fails the backup, which exists already.
+     */
+    @Test
+    void aCommittedBackupWritesTheCatalogIndexAndAFailedIndexWriteIsNotAFailedBackup() throws Exception {
+        Repository repo = new FileRepository(tmp.resolve("repo"));
+        BackupResult seed = new BackupService(repo, localKey(), tools, Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "r0", Deadline.NONE);
+        assertTrue(repo.list(Layout.MANIFESTS).stream().noneMatch(o -> Layout.isCatalogIndex(o.key())), "one manifest read: no index");
+        // More backups of the same database, as earlier runs would have left them (copies of the seed's manifest).
+        Manifest m = Manifest.fromJson(repo.read(Layout.manifest(BackupId.parse(seed.backupId()))));
+        Instant t0 = m.startedAt().minus(java.time.Duration.ofDays(10));
+        for (int i = 0; i < com.taskmaster.backup.format.Catalog.INDEX_AFTER_READS + 2; i++) {
+            Instant t = t0.plus(java.time.Duration.ofHours(i));
+            BackupId id = BackupId.scheduled(t, "hourly");
+            repo.putIfAbsent(Layout.manifest(id), new Manifest(m.formatVersion(), id, m.database(), m.pgDumpVersion(), t, t,
+                    m.data(), m.compression(), m.encryption(), m.tables(), null, null, m.trigger(), null, m.fingerprints(), m.roles()).toJson());
+        }
+        Repository refusingIndexes = new com.taskmaster.backup.repository.ForwardingRepository(repo) {
+            @Override
+            public void putIfAbsent(ObjectKey k, byte[] c) {
+                if (Layout.isCatalogIndex(k)) {
+                    throw new com.taskmaster.backup.repository.RepositoryException("access denied (test)");
+                }
+                super.putIfAbsent(k, c);
+            }
+        };
+        BackupResult first = new BackupService(refusingIndexes, localKey(), tools, Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "r1", Deadline.NONE);
+        assertFalse(first.duplicate());
+        assertTrue(repo.stat(Layout.manifest(BackupId.parse(first.backupId()))).isPresent(), "the backup is committed");
+        assertTrue(repo.list(Layout.MANIFESTS).stream().noneMatch(o -> Layout.isCatalogIndex(o.key())));
+
+        BackupResult second = new BackupService(repo, localKey(), tools, Clock.systemUTC())
+                .run(new BackupRequest(null, null, Trigger.manual()), sample, "r2", Deadline.NONE);
+        List<ObjectKey> indexes = repo.list(Layout.MANIFESTS).stream().map(o -> o.key()).filter(Layout::isCatalogIndex).toList();
+        assertEquals(1, indexes.size(), indexes.toString());
+        var index = com.taskmaster.backup.format.CatalogIndex.fromJson(repo.read(indexes.get(0)));
+        assertEquals(com.taskmaster.backup.format.Catalog.INDEX_AFTER_READS + 5, index.entries().size(), "every backup, both new ones too");
+        assertTrue(index.entries().stream().anyMatch(e -> e.key().equals(Layout.manifest(BackupId.parse(second.backupId())).value())));
+        assertEquals(com.taskmaster.backup.format.Catalog.INDEX_AFTER_READS + 5,
+                new com.taskmaster.backup.format.Catalog(repo).list().fromIndex().size());
+    }
+
     @Test
     void impossibleTimesAreInvalidIdsAndStrayManifestsDoNotBreakTheCatalog() {
         for (String bad : List.of("20261340T000000Z-x", "20260231T000000Z-x", "20261128T250000Z-x", "20261128T026000Z-x")) {

@@ -169,6 +169,41 @@ abstract class PruneServiceContractTest {
         assertEquals(repo.uriOf(audits.get(0).key()), r.audit());
     }
 
+    /**
+     * Catalog indexes (issue 9, item 9): prune plans from the newest index exactly as from the manifests, deletes the
+     * indexes older than the newest (a dry run none), and never deletes a backup for what a forged index copy of it says.
+     */
+    @Test
+    void pruneUsesTheNewestIndexDeletesOlderOnesAndRefusesAForgedCopy() {
+        history(repo, 45);
+        PruneReport withoutIndex = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "d0", Deadline.NONE);
+        ObjectKey older = new Catalog(repo).writeIndex(repo, NOW.minus(Duration.ofMinutes(2)), 1).orElseThrow();
+        put(repo, NOW.minus(Duration.ofMinutes(30)), "manual-x", null);
+        ObjectKey newer = new Catalog(repo).writeIndex(repo, NOW.minus(Duration.ofMinutes(1)), 1).orElseThrow();
+        PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "d1", Deadline.NONE);
+        assertEquals(withoutIndex.deleted().stream().map(PruneReport.Entry::backupId).toList(),
+                dry.deleted().stream().map(PruneReport.Entry::backupId).toList(), "the same plan from the index");
+        assertEquals(List.of(), dry.foreign(), "indexes are not foreign objects");
+        assertTrue(repo.stat(older).isPresent(), "a dry run deletes no index");
+
+        // A forged copy of a backup prune would delete: same size, its own digest, so the catalog serves it.
+        BackupId victim = BackupId.parse(dry.deleted().get(0).backupId());
+        ObjectKey forgedIndex = Backups.forgeIndexCopy(repo, victim, manifest(victim, victim.time(), null, "data/x", 1), NOW);
+        Set<String> before = nonAudit(repo);
+        PruneAbortedException refused = assertThrows(PruneAbortedException.class,
+                () -> service(repo, RetentionPolicy.DEFAULTS, 1).run(new PruneRequest(false, "manual"), "r1", Deadline.NONE));
+        assertTrue(String.join("; ", refused.report().interlocks()).contains("differs from its copy in the catalog index"),
+                refused.report().interlocks().toString());
+        assertEquals(before, nonAudit(repo), "nothing deleted, no index either");
+
+        repo.delete(forgedIndex);
+        PruneReport r = service(repo, RetentionPolicy.DEFAULTS, 2).run(new PruneRequest(false, "manual"), "r2", Deadline.NONE);
+        assertEquals(dry.deleted().size(), r.deletedCount());
+        assertTrue(repo.stat(older).isEmpty(), "the older index is deleted");
+        assertTrue(repo.stat(newer).isPresent(), "the newest index is kept");
+        assertEquals(r.keptCount(), new Catalog(repo).list().backups().size());
+    }
+
     @Test
     void aSecondRunDeletesNothingMore() {
         history(repo, 60);

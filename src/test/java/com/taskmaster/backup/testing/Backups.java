@@ -1,12 +1,15 @@
 package com.taskmaster.backup.testing;
 
 import com.taskmaster.backup.format.BackupId;
+import com.taskmaster.backup.format.CatalogIndex;
 import com.taskmaster.backup.format.Layout;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.format.Trigger;
+import com.taskmaster.backup.repository.ObjectInfo;
 import com.taskmaster.backup.repository.ObjectKey;
 import com.taskmaster.backup.repository.Repository;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,23 @@ public final class Backups {
                 m.requestId(), null, new Manifest.Roles(new Manifest.DataObject(roles.value(), ROLES_BYTES, ROLES_BYTES, "0".repeat(64)),
                 Manifest.Roles.PG_DUMPALL, List.of())).toJson());
         return id;
+    }
+
+    /**
+     * What a hostile writer under {@code manifests/} could do (issue 9, item 9): a catalog index at {@code at} holding
+     * one copy of backup {@code id}'s listed manifest that is {@code forged} instead, padded with spaces to the listed
+     * size and with its own SHA-256, so that the catalog takes it. Returns the index's key.
+     */
+    public static ObjectKey forgeIndexCopy(Repository repo, BackupId id, Manifest forged, Instant at) {
+        ObjectInfo listed = repo.stat(Layout.manifest(id)).orElseThrow();
+        String text = new String(forged.toJson(), StandardCharsets.UTF_8);
+        if (text.length() > listed.size()) {
+            throw new IllegalArgumentException("the forged manifest is longer than the listed one: " + text.length() + " > " + listed.size());
+        }
+        byte[] padded = (text + " ".repeat((int) listed.size() - text.length())).getBytes(StandardCharsets.UTF_8);
+        ObjectKey key = Layout.catalogIndex(at, "forged");
+        repo.putIfAbsent(key, new CatalogIndex(CatalogIndex.FORMAT_VERSION, at, List.of(CatalogIndex.Entry.of(listed, padded))).toJson());
+        return key;
     }
 
     /** The size of the roles object {@link #put} writes. */

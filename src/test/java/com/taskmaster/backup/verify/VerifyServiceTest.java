@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -333,5 +334,29 @@ class VerifyServiceTest {
         assertEquals(m.startedAt(), r.backlog().unverifiedSince());
         assertTrue(r.failures().stream().anyMatch(f -> f.contains("BACKUP_VERIFY_MAX_UNVERIFIED")), r.failures().toString());
         assertTrue(r.metrics(later.instant()).get("VerifyOldestUnverifiedAgeSeconds").value() > Duration.ofDays(3).toSeconds() - 60);
+    }
+
+    /**
+     * Issue 9, item 9: a backup whose catalog-index copy differs from its manifest (a forged copy, padded to the listed
+     * size with its own digest, pointing at another backup's data) is not verified by that copy: the run fails naming
+     * it, the other backups are checked, and no verdict is recorded for it.
+     */
+    @Test
+    void aCatalogIndexCopyThatDiffersFromItsManifestFailsTheRun() throws IOException {
+        Manifest a = backup();
+        Manifest b = backup();
+        com.taskmaster.backup.testing.Backups.forgeIndexCopy(repo, a.backupId(), new Manifest(a.formatVersion(), a.backupId(),
+                a.database(), a.pgDumpVersion(), a.startedAt(), a.finishedAt(), b.data(), a.compression(), b.encryption(), b.tables(),
+                null, null, a.trigger(), null), Instant.now());
+
+        VerifyResult r = service(Clock.systemUTC(), Optional.empty()).run(new VerifyRequest(Optional.empty()), "r", Deadline.NONE);
+        assertFalse(r.ok());
+        assertTrue(r.failures().stream().anyMatch(f -> f.startsWith("backup " + a.backupId() + ": manifest ")
+                && f.contains("differs from its copy in the catalog index")), r.failures().toString());
+        assertEquals(Verification.Outcome.skipped, r.checked().stream().filter(c -> c.backupId().equals(a.backupId().value()))
+                .findFirst().orElseThrow().outcome());
+        assertEquals(Verification.Outcome.passed, r.checked().stream().filter(c -> c.backupId().equals(b.backupId().value()))
+                .findFirst().orElseThrow().outcome());
+        assertTrue(repo.list(Layout.verificationsOf(a.backupId())).isEmpty(), "no verdict recorded for the forged copy");
     }
 }

@@ -6,13 +6,15 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF2'
-usage: bench/catalog-bench.sh [--before ROOT] [--after ROOT] [--manifests N] [--runs R]
+usage: bench/catalog-bench.sh [--before ROOT] [--after ROOT] [--manifests N] [--runs R] [--index]
 
   --before ROOT    a checkout whose target/function.zip is the baseline (e.g. `git archive <commit> | tar -x -C
                    ROOT` and `./mvnw -q package -DskipTests` there); absent: only --after is measured
   --after ROOT     the checkout measured against it                                         [this tree]
   --manifests N    manifests in the repository (hourly backups back from now)              [3001]
   --runs R         runs of each case per build; the builds alternate, their order swapped every run  [3]
+  --index          also seed a catalog index of the manifests (docs/FORMAT.md section 13), as backup writes it;
+                   builds without the index read every manifest (and report the index as a foreign object)
 
 Environment: INVOKE_JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), BENCH_IDLE_WAIT (wait up to this many s for the
 machine to be idle before each run, default 30; 0 = don't), BENCH_CASE_TIMEOUT (one run, s, default 600).
@@ -21,13 +23,14 @@ EOF2
 }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BEFORE='' AFTER=$ROOT N=3001 RUNS=3
+BEFORE='' AFTER=$ROOT N=3001 RUNS=3 INDEX=
 while [ $# -gt 0 ]; do
   case $1 in
     --before) BEFORE=$(cd "${2:?}" && pwd); shift 2 ;;
     --after) AFTER=$(cd "${2:?}" && pwd); shift 2 ;;
     --manifests) N=${2:?}; shift 2 ;;
     --runs) RUNS=${2:?}; shift 2 ;;
+    --index) INDEX=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "catalog-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -56,7 +59,7 @@ for _ in $(seq 1 100); do
 done
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 log "seeding $N manifests on moto ($MOTO_URL)"
-python3 "$ROOT/bench/catalog-seed.py" "$MOTO_URL" catalog-bench backups "$N" "$AFTER/docs/FORMAT.md" >/dev/null
+python3 "$ROOT/bench/catalog-seed.py" "$MOTO_URL" catalog-bench backups "$N" "$AFTER/docs/FORMAT.md" ${INDEX:+--index} >/dev/null
 
 builds=()
 [ -n "$BEFORE" ] && builds+=(before)
@@ -108,7 +111,7 @@ def stats(build, case):
     # the catalog's own time in the handler (its log line; builds before it have none)
     ms = []
     for f in files:
-        m = re.search(r"catalog: \d+ manifests read in (\d+) ms", open(f[:-5] + ".err", errors="replace").read())
+        m = re.search(r"catalog: \d+ manifests (?:read )?in (\d+) ms", open(f[:-5] + ".err", errors="replace").read())
         if m:
             ms.append(int(m.group(1)) / 1000)
     read = "%.1f" % statistics.median(ms) if ms else "–"

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * What config-backup returns: the snapshot now holding the live configuration ({@code duplicate}: an earlier one,
  * nothing written), the previous one, the drift from it (names only), the counts ({@code taskDefinitions}: the ECS task
- * definition families, beside the manifest's counts), and a problem with the previous snapshot if it could not be read.
+ * definition families, also in the counts since they count them), and a problem with the previous snapshot if it could
+ * not be read.
  * {@code baselineDrift}: what differs from the declared baseline {@code config/baseline.json} (absent when there is
  * none); {@code baselineProblem}: why the baseline could not be used. {@code snapshotAgeSeconds}: how old the snapshot
  * holding the configuration is.

@@ -137,7 +137,7 @@ public record ConfigSnapshot(int formatVersion, BackupId snapshotId, Instant tak
     }
 
     public ConfigManifest.Counts counts() {
-        return new ConfigManifest.Counts(parameters.size(), secrets.size(), functions.size());
+        return new ConfigManifest.Counts(parameters.size(), secrets.size(), functions.size(), taskDefinitions.size());
     }
 
     @Override

@@ -43,8 +43,15 @@ public record ConfigManifest(
         Objects.requireNonNull(counts, "counts");
     }
 
-    /** How many parameters, secrets and function environments the snapshot holds (names and values only inside it). */
-    public record Counts(int parameters, int secrets, int functions) {
+    /**
+     * How many parameters, secrets, function environments and ECS task definitions the snapshot holds (names and values
+     * only inside it). {@code taskDefinitions} is 0 in manifests written before it was counted.
+     */
+    public record Counts(int parameters, int secrets, int functions, int taskDefinitions) {
+        /** A snapshot without task definitions. */
+        public Counts(int parameters, int secrets, int functions) {
+            this(parameters, secrets, functions, 0);
+        }
     }
 
     /** Ids only (KMS logs the context in clear): {@code {purpose: taskmaster-config, snapshotId}}. */

@@ -109,6 +109,10 @@ class ConfigBackupHandlerTest {
         assertTrue(s.secrets().get(live.secretName).stages().contains("AWSCURRENT"));
         assertEquals(live.baselineEnvironment(), s.functions().get(live.function).environment());
         assertEquals(1, first.get("taskDefinitions").asInt());
+        assertEquals(1, first.at("/counts/taskDefinitions").asInt(), first.toString());
+        assertEquals(1, new ConfigStore(repo, Keys.openExisting("file://" + ConfigBackupTestResource.key, () -> null))
+                .find(com.taskmaster.backup.format.BackupId.parse(id)).orElseThrow().counts().taskDefinitions(),
+                "the manifest counts the task definitions");
         var td = s.taskDefinitions().get(live.taskFamily);
         assertEquals(java.util.Set.of("api", "otel"), td.containers().keySet());
         live.baselineContainers().forEach((name, c) -> {

@@ -3,9 +3,9 @@ package com.taskmaster.backup.backup;
 import com.taskmaster.backup.crypto.Envelope;
 import com.taskmaster.backup.format.BackupId;
 import com.taskmaster.backup.format.BackupWriter;
+import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.ContentFingerprints;
 import com.taskmaster.backup.format.Layout;
-import com.taskmaster.backup.format.Catalog;
 import com.taskmaster.backup.format.Manifest;
 import com.taskmaster.backup.pgarchive.ArchiveRoles;
 import com.taskmaster.backup.pgarchive.FingerprintKey;
@@ -236,7 +236,7 @@ public final class BackupService {
             return;
         }
         try {
-            new Catalog(repository).writeIndex(repository, clock.instant(), Catalog.INDEX_AFTER_READS);
+            Catalog.writeIndex(repository, clock.instant(), Catalog.INDEX_AFTER_READS);
         } catch (RuntimeException e) {
             LOG.warnf("catalog index not refreshed (the backup is committed; the next backup tries again): %s",
                     Redactor.redact(String.valueOf(e.getMessage())));

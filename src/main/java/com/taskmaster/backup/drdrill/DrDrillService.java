@@ -118,12 +118,12 @@ public final class DrDrillService {
                     at = o.get().lastModified();
                 }
             }
-            Optional<String> differs = missing.isEmpty() ? catalog.confirm(listing, m) : Optional.empty();
-            if (differs.isPresent()) {
-                run.failures.add(differs.get());
-                return Optional.empty();
-            }
             if (missing.isEmpty()) {
+                Optional<String> differs = catalog.confirm(listing, m);
+                if (differs.isPresent()) {
+                    run.failures.add(differs.get());
+                    return Optional.empty();
+                }
                 run.notReplicated = notReplicated;
                 return Optional.of(new Choice(m, at, notReplicated));
             }

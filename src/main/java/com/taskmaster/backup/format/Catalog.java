@@ -50,10 +50,6 @@ public final class Catalog {
      */
     public record Listing(List<Manifest> backups, List<String> unreadable, List<String> foreign,
                           Map<BackupId, String> fromIndex, List<ObjectKey> indexes) {
-        public Listing(List<Manifest> backups, List<String> unreadable, List<String> foreign) {
-            this(backups, unreadable, foreign, Map.of(), List.of());
-        }
-
         /** The index objects older than the newest: nothing reads them any more (prune deletes them). */
         public List<ObjectKey> staleIndexes() {
             return indexes.isEmpty() ? List.of() : indexes.subList(0, indexes.size() - 1);
@@ -73,12 +69,12 @@ public final class Catalog {
     }
 
     /**
-     * Lists, and when at least {@code afterReads} manifests had to be read one by one, writes a new index of every
-     * manifest listed into {@code target} (this catalog's repository, as one that can be written). Returns the index
-     * written, if any. Called by backup once its manifest is committed.
+     * Lists {@code repository}, and when at least {@code afterReads} manifests had to be read one by one, writes a new
+     * index of every manifest listed into it. Returns the index written, if any. Called by backup once its manifest is
+     * committed.
      */
-    public Optional<ObjectKey> writeIndex(AppendOnlyRepository target, Instant now, int afterReads) {
-        Pass pass = pass();
+    public static Optional<ObjectKey> writeIndex(AppendOnlyRepository repository, Instant now, int afterReads) {
+        Pass pass = new Catalog(repository).pass();
         if (pass.directReads() < afterReads) {
             return Optional.empty();
         }
@@ -86,7 +82,7 @@ public final class Catalog {
                 .map(r -> CatalogIndex.Entry.of(r.info(), r.bytes()))
                 .sorted(Comparator.comparing(CatalogIndex.Entry::key)).toList();
         ObjectKey key = Layout.catalogIndex(now, RandomIds.suffix(6));
-        target.putIfAbsent(key, new CatalogIndex(CatalogIndex.FORMAT_VERSION, now, entries).toJson());
+        repository.putIfAbsent(key, new CatalogIndex(CatalogIndex.FORMAT_VERSION, now, entries).toJson());
         LOG.infof("catalog: index %s written (%d manifests)", key, entries.size());
         return Optional.of(key);
     }
@@ -133,25 +129,24 @@ public final class Catalog {
         ObjectListing scan = repository.scan(Layout.MANIFESTS);
         List<String> foreign = new ArrayList<>(scan.foreignKeys());
         List<ObjectInfo> named = new ArrayList<>();
-        List<ObjectKey> indexes = new ArrayList<>();
+        List<ObjectInfo> indexes = new ArrayList<>();
         for (ObjectInfo info : scan.objects()) {
             if (Layout.isCatalogIndex(info.key())) {
-                indexes.add(info.key());
+                indexes.add(info);
             } else if (Layout.idOfManifest(info.key()).isEmpty()) {
                 foreign.add(info.key().value());
             } else {
                 named.add(info);
             }
         }
-        Map<String, CatalogIndex.Entry> index = indexes.isEmpty() ? Map.of()
-                : readIndex(scan.objects().stream().filter(o -> o.key().equals(indexes.get(indexes.size() - 1))).findFirst().orElseThrow());
+        Map<String, CatalogIndex.Entry> index = indexes.isEmpty() ? Map.of() : readIndex(indexes.get(indexes.size() - 1));
         List<Read> reads = new ArrayList<>();
         List<ObjectInfo> direct = new ArrayList<>();
         for (ObjectInfo info : named) {
             CatalogIndex.Entry entry = index.get(info.key().value());
             Optional<byte[]> bytes = entry == null ? Optional.empty() : entry.bytesFor(info);
             if (bytes.isPresent()) {
-                reads.add(parse(info, bytes.get(), true));
+                reads.add(parse(info, bytes.get(), entry.sha256()));
             } else {
                 direct.add(info);
             }
@@ -166,8 +161,8 @@ public final class Catalog {
         for (Read r : reads) {
             if (r.manifest() != null) {
                 backups.add(r.manifest());
-                if (r.fromIndex()) {
-                    fromIndex.put(r.manifest().backupId(), CatalogIndex.sha256Hex(r.bytes()));
+                if (r.indexSha256() != null) {
+                    fromIndex.put(r.manifest().backupId(), r.indexSha256());
                 }
             } else if (r.problem() != null) {
                 unreadable.add(r.problem());
@@ -180,7 +175,7 @@ public final class Catalog {
                 named.size(), (System.nanoTime() - started) / 1_000_000, named.size() - direct.size(), direct.size(),
                 backups.size(), unreadable.size(), foreign.size());
         return new Pass(new Listing(List.copyOf(backups), List.copyOf(unreadable), List.copyOf(foreign), Map.copyOf(fromIndex),
-                List.copyOf(indexes)), reads, direct.size());
+                indexes.stream().map(ObjectInfo::key).toList()), reads, direct.size());
     }
 
     /** The entries of an index by key; none when it cannot be read or parsed (logged: its manifests are read instead). */
@@ -201,8 +196,10 @@ public final class Catalog {
     /**
      * One manifest read: the manifest, or why it cannot be trusted ({@code problem}: damaged, of another format, naming
      * another backup), or why it could not be read at all ({@code failure}), or none (removed between listing and reading).
+     * {@code indexSha256}: for a copy taken from the index, its SHA-256 as the index recorded and {@link
+     * CatalogIndex.Entry#bytesFor} checked it; null for a manifest read directly.
      */
-    private record Read(ObjectInfo info, byte[] bytes, boolean fromIndex, Manifest manifest, String problem,
+    private record Read(ObjectInfo info, byte[] bytes, String indexSha256, Manifest manifest, String problem,
                         RepositoryException failure) {
     }
 
@@ -222,25 +219,25 @@ public final class Catalog {
 
     private Read read(ObjectInfo info) {
         try {
-            return parse(info, repository.read(info.key()), false);
+            return parse(info, repository.read(info.key()), null);
         } catch (NoSuchObjectException e) {
-            return new Read(info, null, false, null, null, null);
+            return new Read(info, null, null, null, null, null);
         } catch (RepositoryException e) {
-            return new Read(info, null, false, null, null, e);
+            return new Read(info, null, null, null, null, e);
         }
     }
 
     /** The same checks for a manifest read directly and for an index's copy of it. */
-    private static Read parse(ObjectInfo info, byte[] bytes, boolean fromIndex) {
+    private static Read parse(ObjectInfo info, byte[] bytes, String indexSha256) {
         BackupId id = Layout.idOfManifest(info.key()).orElseThrow();
         try {
             Manifest m = Manifest.fromJson(bytes);
             if (!m.backupId().equals(id)) {
-                return new Read(info, bytes, fromIndex, null, info.key() + ": names backup " + m.backupId(), null);
+                return new Read(info, bytes, indexSha256, null, info.key() + ": names backup " + m.backupId(), null);
             }
-            return new Read(info, bytes, fromIndex, m, null, null);
+            return new Read(info, bytes, indexSha256, m, null, null);
         } catch (IOException | IllegalArgumentException e) {
-            return new Read(info, bytes, fromIndex, null, info.key() + ": " + e.getMessage(), null);
+            return new Read(info, bytes, indexSha256, null, info.key() + ": " + e.getMessage(), null);
         }
     }
 }

@@ -378,7 +378,6 @@ public final class PruneService {
         return out;
     }
 
-    /** The ids of every manifest listed now, readable or not (listed after the catalog: backups committed since count). */
     /**
      * The catalog indexes older than the newest: nothing reads them (the newest stands in for them). Best effort: one
      * that cannot be deleted is logged and tried again by the next run; no backup depends on it.
@@ -397,6 +396,7 @@ public final class PruneService {
         }
     }
 
+    /** The ids of every manifest listed now, readable or not (listed after the catalog: backups committed since count). */
     private Set<BackupId> manifestIds() {
         Set<BackupId> ids = new HashSet<>();
         for (ObjectInfo info : repository.list(Layout.MANIFESTS)) {

@@ -120,7 +120,7 @@ class CatalogIndexTest {
         List<BackupId> ids = hourly(r.repository(), t0, 60);
         Catalog.Listing direct = new Catalog(r.repository()).list();
 
-        Optional<ObjectKey> written = new Catalog(r.repository()).writeIndex(r.repository(), Instant.now(), Catalog.INDEX_AFTER_READS);
+        Optional<ObjectKey> written = Catalog.writeIndex(r.repository(), Instant.now(), Catalog.INDEX_AFTER_READS);
         assertTrue(written.isPresent(), "60 manifests read one by one: an index is written");
         assertTrue(Layout.isCatalogIndex(written.get()), written.get().value());
 
@@ -162,14 +162,14 @@ class CatalogIndexTest {
         Repo r = repo(kind);
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(20));
         hourly(r.repository(), t0, 5);
-        assertEquals(Optional.empty(), new Catalog(r.repository()).writeIndex(r.repository(), Instant.now(), Catalog.INDEX_AFTER_READS));
+        assertEquals(Optional.empty(), Catalog.writeIndex(r.repository(), Instant.now(), Catalog.INDEX_AFTER_READS));
         assertEquals(List.of(), new Catalog(r.repository()).list().indexes());
 
-        ObjectKey older = new Catalog(r.repository()).writeIndex(r.repository(), Instant.now().minusSeconds(60), 1).orElseThrow();
+        ObjectKey older = Catalog.writeIndex(r.repository(), Instant.now().minusSeconds(60), 1).orElseThrow();
         hourly(r.repository(), t0.plus(Duration.ofDays(1)), 2);
         // the two new manifests are not in the index: fewer than afterReads read one by one, no new index
-        assertEquals(Optional.empty(), new Catalog(r.repository()).writeIndex(r.repository(), Instant.now(), 3));
-        ObjectKey newer = new Catalog(r.repository()).writeIndex(r.repository(), Instant.now(), 2).orElseThrow();
+        assertEquals(Optional.empty(), Catalog.writeIndex(r.repository(), Instant.now(), 3));
+        ObjectKey newer = Catalog.writeIndex(r.repository(), Instant.now(), 2).orElseThrow();
         Catalog.Listing listing = new Catalog(r.repository()).list();
         assertEquals(List.of(older, newer), listing.indexes());
         assertEquals(List.of(older), listing.staleIndexes());
@@ -183,7 +183,7 @@ class CatalogIndexTest {
         Repo r = repo(kind);
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(20));
         List<BackupId> ids = hourly(r.repository(), t0, 40);
-        ObjectKey index = new Catalog(r.repository()).writeIndex(r.repository(), Instant.now().minusSeconds(5), 1).orElseThrow();
+        ObjectKey index = Catalog.writeIndex(r.repository(), Instant.now().minusSeconds(5), 1).orElseThrow();
         byte[] good = r.repository().read(index);
         for (byte[] bad : List.of("{ not json".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(good, good.length / 2),
                 "{\"formatVersion\": 2, \"writtenAt\": \"2026-01-01T00:00:00Z\", \"entries\": []}".getBytes(StandardCharsets.UTF_8),

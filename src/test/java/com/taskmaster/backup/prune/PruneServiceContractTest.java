@@ -177,9 +177,9 @@ abstract class PruneServiceContractTest {
     void pruneUsesTheNewestIndexDeletesOlderOnesAndRefusesAForgedCopy() {
         history(repo, 45);
         PruneReport withoutIndex = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "d0", Deadline.NONE);
-        ObjectKey older = new Catalog(repo).writeIndex(repo, NOW.minus(Duration.ofMinutes(2)), 1).orElseThrow();
+        ObjectKey older = Catalog.writeIndex(repo, NOW.minus(Duration.ofMinutes(2)), 1).orElseThrow();
         put(repo, NOW.minus(Duration.ofMinutes(30)), "manual-x", null);
-        ObjectKey newer = new Catalog(repo).writeIndex(repo, NOW.minus(Duration.ofMinutes(1)), 1).orElseThrow();
+        ObjectKey newer = Catalog.writeIndex(repo, NOW.minus(Duration.ofMinutes(1)), 1).orElseThrow();
         PruneReport dry = service(repo, RetentionPolicy.DEFAULTS).run(new PruneRequest(true, "manual"), "d1", Deadline.NONE);
         assertEquals(withoutIndex.deleted().stream().map(PruneReport.Entry::backupId).toList(),
                 dry.deleted().stream().map(PruneReport.Entry::backupId).toList(), "the same plan from the index");
